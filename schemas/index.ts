@@ -1,0 +1,3 @@
+export * from './label.js';
+export * from './letter.js';
+export * from './text.js';

@@ -1,0 +1,53 @@
+import { type Cli, UsageError } from './cli.js';
+import { EXTRACT_HELP, runExtract } from './extract.js';
+
+interface Command {
+  summary: string;
+  help: string;
+  run: (argv: string[], cli: Cli) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  extract: {
+    summary: 'extract letters (PDF files or folders) to JSON Lines records',
+    help: EXTRACT_HELP,
+    run: runExtract,
+  },
+};
+
+export const MAIN_HELP = `imr: IMR Final Determination Letters (PDF) to structured, validated records
+
+Usage: imr <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .join('\n')}
+
+Run "imr <command> --help" for a command's options.`;
+
+export async function main(
+  argv: string[],
+  cli: Cli = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    cli.stdout.write(`${MAIN_HELP}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    cli.stderr.write(`imr: unknown command "${name}"\n\n${MAIN_HELP}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, cli);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      cli.stderr.write(`imr ${name}: ${err.message}\n\n${err.help}\n`);
+      return 2;
+    }
+    cli.stderr.write(`imr ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}

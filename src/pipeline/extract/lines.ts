@@ -1,0 +1,150 @@
+import type { Box, TextLine, TextPage, TextSegment, TextSource } from '../../../schemas/text.js';
+
+/** A positioned piece of text from either path: a pdf.js text item or an OCR word. */
+export interface Piece {
+  text: string;
+  box: Box;
+  /** Font size (text layer) or word height (OCR), in points. */
+  size: number;
+  confidence: number;
+  /** Whether the source had white space right after this piece (pdf.js keeps it in the item). */
+  spaceAfter?: boolean;
+}
+
+/** Gap (in font sizes) above which a gap inside a line is a column break, kept as two spaces. */
+const WIDE_GAP = 1.2;
+/** Gap (in font sizes) above which two pieces are separate words. */
+const WORD_GAP = 0.12;
+
+function normalise(text: string): string {
+  // NFKC folds ligatures (ﬁ) and full-width forms; the control characters some PDFs emit become spaces.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  return text.normalize('NFKC').replace(/[\u0000-\u001f\u00a0\u2000-\u200b]/g, ' ');
+}
+
+function verticalOverlap(a: Box, b: Box): number {
+  const top = Math.max(a[1], b[1]);
+  const bottom = Math.min(a[3], b[3]);
+  const smaller = Math.min(a[3] - a[1], b[3] - b[1]);
+  return smaller <= 0 ? 0 : (bottom - top) / smaller;
+}
+
+/** Groups pieces into lines by vertical overlap, top to bottom, each line left to right. */
+export function groupLines(pieces: Piece[]): Piece[][] {
+  const sorted = pieces
+    .filter((p) => p.text.trim() !== '' && p.box[2] >= p.box[0])
+    .sort((a, b) => (a.box[1] + a.box[3]) / 2 - (b.box[1] + b.box[3]) / 2);
+  const lines: { box: Box; pieces: Piece[] }[] = [];
+  for (const piece of sorted) {
+    // Only the last few lines can still overlap a piece that is sorted by its vertical centre.
+    let target: { box: Box; pieces: Piece[] } | undefined;
+    for (let i = lines.length - 1; i >= Math.max(0, lines.length - 3); i--) {
+      const line = lines[i]!;
+      if (verticalOverlap(line.box, piece.box) >= 0.5) {
+        target = line;
+        break;
+      }
+    }
+    if (target) {
+      target.pieces.push(piece);
+      target.box = [
+        Math.min(target.box[0], piece.box[0]),
+        Math.min(target.box[1], piece.box[1]),
+        Math.max(target.box[2], piece.box[2]),
+        Math.max(target.box[3], piece.box[3]),
+      ];
+    } else {
+      lines.push({ box: [...piece.box], pieces: [piece] });
+    }
+  }
+  return lines
+    .sort((a, b) => a.box[1] - b.box[1])
+    .map((line) => line.pieces.sort((a, b) => a.box[0] - b.box[0]));
+}
+
+/** Builds the stored page model: text with "\n" between lines, and a box for every segment. */
+export function buildTextPage(
+  page: number,
+  width: number,
+  height: number,
+  source: TextSource,
+  pieces: Piece[],
+): TextPage {
+  let text = '';
+  const lines: TextLine[] = [];
+  let prevBox: Box | undefined;
+  for (const linePieces of groupLines(pieces)) {
+    if (lines.length > 0) text += '\n';
+    // A vertical gap of about a line or more is a paragraph break: kept as an empty line.
+    const top = Math.min(...linePieces.map((p) => p.box[1]));
+    const lineHeight = Math.max(...linePieces.map((p) => p.box[3] - p.box[1]));
+    if (prevBox && top - prevBox[3] > 0.75 * lineHeight) text += '\n';
+    const lineStart = text.length;
+    const segments: TextSegment[] = [];
+    let prev: Piece | undefined;
+    for (const piece of linePieces) {
+      const raw = normalise(piece.text);
+      const leadingSpace = /^\s/.test(raw);
+      const body = raw.trim().replace(/\s+/g, ' ');
+      if (body === '') continue;
+      if (prev) {
+        const gap = piece.box[0] - prev.box[2];
+        const size = Math.max(1, Math.min(prev.size, piece.size));
+        if (gap > WIDE_GAP * size) text += '  ';
+        else if (gap > WORD_GAP * size || prev.spaceAfter || leadingSpace) text += ' ';
+      }
+      const start = text.length;
+      text += body;
+      segments.push({ start, end: text.length, box: piece.box, confidence: piece.confidence });
+      prev = { ...piece, spaceAfter: piece.spaceAfter || /\s$/.test(raw) };
+    }
+    const first = segments[0];
+    if (!first) continue;
+    const box: Box = [
+      Math.min(...segments.map((s) => s.box[0])),
+      Math.min(...segments.map((s) => s.box[1])),
+      Math.max(...segments.map((s) => s.box[2])),
+      Math.max(...segments.map((s) => s.box[3])),
+    ];
+    lines.push({ start: lineStart, end: text.length, box, segments });
+    prevBox = box;
+  }
+  return { page, width, height, source, text, lines };
+}
+
+/** The box of characters [start, end) of a page's text, interpolated inside segments. */
+export function boxOfSpan(page: TextPage, start: number, end: number): Box | undefined {
+  let box: Box | undefined;
+  for (const line of page.lines) {
+    if (line.end <= start || line.start >= end) continue;
+    for (const seg of line.segments) {
+      if (seg.end <= start || seg.start >= end) continue;
+      const len = Math.max(1, seg.end - seg.start);
+      const from = Math.max(start, seg.start) - seg.start;
+      const to = Math.min(end, seg.end) - seg.start;
+      const w = seg.box[2] - seg.box[0];
+      const part: Box = [seg.box[0] + (w * from) / len, seg.box[1], seg.box[0] + (w * to) / len, seg.box[3]];
+      box = box
+        ? [
+            Math.min(box[0], part[0]),
+            Math.min(box[1], part[1]),
+            Math.max(box[2], part[2]),
+            Math.max(box[3], part[3]),
+          ]
+        : part;
+    }
+  }
+  return box;
+}
+
+/** The lowest confidence of the segments under characters [start, end) of a page. */
+export function confidenceOfSpan(page: TextPage, start: number, end: number): number {
+  let confidence = 1;
+  for (const line of page.lines) {
+    if (line.end <= start || line.start >= end) continue;
+    for (const seg of line.segments) {
+      if (seg.end > start && seg.start < end) confidence = Math.min(confidence, seg.confidence);
+    }
+  }
+  return confidence;
+}

@@ -1,0 +1,79 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { StageError } from '../errors.js';
+
+const require = createRequire(import.meta.url);
+const pdfjsRoot = dirname(require.resolve('pdfjs-dist/package.json'));
+
+/** Node defaults for pdf.js, set in one place: fonts and cMaps from the package, never a network fetch. */
+const PDFJS_NODE_OPTIONS = {
+  standardFontDataUrl: `${join(pdfjsRoot, 'standard_fonts')}/`,
+  cMapUrl: `${join(pdfjsRoot, 'cmaps')}/`,
+  cMapPacked: true,
+  isEvalSupported: false,
+  disableFontFace: true,
+  useSystemFonts: false,
+  verbosity: 0,
+} as const;
+
+export interface PdfLimits {
+  maxPages: number;
+}
+
+/** Cheap checks on the bytes before pdf.js sees them: each bad-file kind gets its own code. */
+export function checkPdfBytes(bytes: Uint8Array): void {
+  if (bytes.byteLength === 0) throw new StageError('empty_file', 'the file is empty (0 bytes)');
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  if (!head.includes('%PDF-')) {
+    throw new StageError('not_pdf', 'no %PDF- signature in the first 1024 bytes: not a PDF file');
+  }
+  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.byteLength - 8192))).toString('latin1');
+  if (!tail.includes('%%EOF')) {
+    throw new StageError(
+      'truncated_pdf',
+      'no %%EOF marker at the end of the file: the PDF is truncated or still being written',
+    );
+  }
+}
+
+function classifyPdfjsError(err: unknown): StageError {
+  const name = err instanceof Error ? err.name : '';
+  const message = err instanceof Error ? err.message : String(err);
+  if (name === 'PasswordException') {
+    return new StageError('encrypted', `the PDF is encrypted with a user password (${message})`);
+  }
+  return new StageError('corrupt_pdf', `pdf.js could not read the PDF: ${message}`);
+}
+
+/**
+ * Opens a PDF, hands it to `use`, and always destroys it: the one owner of a document's lifetime.
+ * pdf.js errors become coded StageErrors.
+ */
+export async function withPdfDocument<T>(
+  bytes: Uint8Array,
+  limits: PdfLimits,
+  use: (doc: PDFDocumentProxy) => Promise<T>,
+): Promise<T> {
+  checkPdfBytes(bytes);
+  // pdf.js takes ownership of (and may detach) the buffer it is given.
+  const task = getDocument({ ...PDFJS_NODE_OPTIONS, data: new Uint8Array(bytes) });
+  let doc: PDFDocumentProxy;
+  try {
+    doc = await task.promise;
+  } catch (err) {
+    await task.destroy().catch(() => undefined);
+    throw classifyPdfjsError(err);
+  }
+  try {
+    if (doc.numPages > limits.maxPages) {
+      throw new StageError('too_large', `the PDF has ${doc.numPages} pages; the limit is ${limits.maxPages}`);
+    }
+    return await use(doc);
+  } catch (err) {
+    if (err instanceof StageError) throw err;
+    throw classifyPdfjsError(err);
+  } finally {
+    await doc.destroy();
+  }
+}

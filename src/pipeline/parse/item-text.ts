@@ -1,0 +1,80 @@
+import type { RationaleConclusion } from '../../../schemas/letter.js';
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface ItemText {
+  description: Span;
+  quantity: number | null;
+  quantitySpan: Span | null;
+  originalRequest: Span | null;
+  authorizedPortion: Span | null;
+}
+
+// The three wordings of a modified request (X original, Y authorized, Z the IMR-eligible remainder).
+const MODIFIED_REMAINING =
+  /^(.*?)\s+was\s+the\s+original\s+request\.\s*(.*?)\s+(?:was|were)\s+authorized\s+by\s+the\s+Claims\s+Administrator\.\s*The\s+remaining\s+IMR\s+eligible\s+portion\s+of\s+the\s+original\s+request,\s*(.*?)(?:\s+is)?\s*$/is;
+const MODIFIED_LEAVING =
+  /^(.*?)\s+was\s+the\s+original\s+request\.\s*The\s+Claims\s+Administrator\s+authorized\s+(.*?),\s*leaving\s+the\s+original\s+request\s+IMR\s+eligible\.\s*The\s+original\s+request,\s*(.*?)(?:\s+is)?\s*$/is;
+
+function spanOf(m: RegExpExecArray, group: number): Span {
+  const text = m[group]!;
+  const start = m.indices?.[group]?.[0] ?? m[0].indexOf(text);
+  return { start, end: start + text.length };
+}
+
+/**
+ * Splits an item's text (everything before ": Upheld") into its parts, as spans of that text so that
+ * each part keeps its provenance. Quantity only from a trailing `QTY: N`, else from a `#N`.
+ */
+export function parseItemText(raw: string): ItemText {
+  let description: Span = { start: 0, end: raw.length };
+  let originalRequest: Span | null = null;
+  let authorizedPortion: Span | null = null;
+  const modified =
+    new RegExp(MODIFIED_REMAINING.source, 'isd').exec(raw) ??
+    new RegExp(MODIFIED_LEAVING.source, 'isd').exec(raw);
+  if (modified) {
+    originalRequest = spanOf(modified, 1);
+    authorizedPortion = spanOf(modified, 2);
+    description = spanOf(modified, 3);
+  }
+  let quantity: number | null = null;
+  let quantitySpan: Span | null = null;
+  const desc = raw.slice(description.start, description.end);
+  const qty = /[\s,;]*\bQTY\s*[:.;]?\s*(\d+)\s*[.,;:]?\s*$/i.exec(desc);
+  if (qty) {
+    quantity = Number(qty[1]);
+    quantitySpan = { start: description.start + qty.index, end: description.end };
+    description = { start: description.start, end: description.start + qty.index };
+  } else {
+    const hash = /#\s?(\d+)/.exec(desc);
+    if (hash) {
+      quantity = Number(hash[1]);
+      quantitySpan = {
+        start: description.start + hash.index,
+        end: description.start + hash.index + hash[0].length,
+      };
+    }
+  }
+  return { description, quantity, quantitySpan, originalRequest, authorizedPortion };
+}
+
+/** How a rationale ends: its last "(not) medically necessary/appropriate" phrase. */
+export function rationaleConclusion(text: string): RationaleConclusion | null {
+  const re = /\b(not\s*|non-?\s*)?medically\s*(?:necessary|appropriate)/gi;
+  let last: RegExpExecArray | null = null;
+  for (let m = re.exec(text); m; m = re.exec(text)) last = m;
+  if (!last) return null;
+  // Negation in the same clause: "is not", "to not be", "cannot be considered", "does not appear".
+  const clause =
+    text
+      .slice(Math.max(0, last.index - 40), last.index)
+      .split(/[.;,:]/)
+      .at(-1) ?? '';
+  const negated =
+    last[1] !== undefined || /\b(?:not|cannot|can't|never|no\s+longer|neither|nor)\b|not$/i.test(clause);
+  return negated ? 'not_medically_necessary' : 'medically_necessary';
+}
