@@ -19,7 +19,7 @@ export async function extractText(
   bytes: Uint8Array,
   options: ExtractOptions = { limits: DEFAULT_LIMITS },
 ): Promise<TextDocument> {
-  return withPdfDocument(bytes, options.limits, async (doc) => {
+  return withPdfDocument(bytes, { limits: options.limits }, async (doc) => {
     const pages: TextPage[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);

@@ -6,9 +6,8 @@ import { StageError } from '../errors.js';
 const require = createRequire(import.meta.url);
 const pdfjsRoot = dirname(require.resolve('pdfjs-dist/package.json'));
 
-/** Node defaults for pdf.js, set in one place: fonts and cMaps from the package, never a network fetch. */
+/** Node defaults for pdf.js, set in one place: cMaps from the package, never a network fetch. */
 const PDFJS_NODE_OPTIONS = {
-  standardFontDataUrl: `${join(pdfjsRoot, 'standard_fonts')}/`,
   cMapUrl: `${join(pdfjsRoot, 'cmaps')}/`,
   cMapPacked: true,
   isEvalSupported: false,
@@ -17,8 +16,20 @@ const PDFJS_NODE_OPTIONS = {
   verbosity: 0,
 } as const;
 
+/**
+ * Glyph outlines of the standard 14 fonts, needed only to render pages (OCR). Text extraction does
+ * without: pdf.js has their metrics built in, and loading the font files costs about a third of the time.
+ */
+const STANDARD_FONTS = { standardFontDataUrl: `${join(pdfjsRoot, 'standard_fonts')}/` } as const;
+
 export interface PdfLimits {
   maxPages: number;
+}
+
+export interface OpenOptions {
+  limits: PdfLimits;
+  /** Whether pages will be rendered to pixels (loads the standard font outlines). */
+  render?: boolean;
 }
 
 /** Cheap checks on the bytes before pdf.js sees them: each bad-file kind gets its own code. */
@@ -52,12 +63,16 @@ function classifyPdfjsError(err: unknown): StageError {
  */
 export async function withPdfDocument<T>(
   bytes: Uint8Array,
-  limits: PdfLimits,
+  { limits, render = false }: OpenOptions,
   use: (doc: PDFDocumentProxy) => Promise<T>,
 ): Promise<T> {
   checkPdfBytes(bytes);
   // pdf.js takes ownership of (and may detach) the buffer it is given.
-  const task = getDocument({ ...PDFJS_NODE_OPTIONS, data: new Uint8Array(bytes) });
+  const task = getDocument({
+    ...PDFJS_NODE_OPTIONS,
+    ...(render ? STANDARD_FONTS : {}),
+    data: new Uint8Array(bytes),
+  });
   let doc: PDFDocumentProxy;
   try {
     doc = await task.promise;
