@@ -10,7 +10,7 @@ export async function notALetterPdf(): Promise<Uint8Array> {
     'The parking structure was resurfaced in March.',
     'Budget remains on track for the year.',
   ];
-  lines.forEach((text, i) => page.drawText(text, { x: 72, y: 700 - i * 16, size: 12, font }));
+  for (const [i, text] of lines.entries()) page.drawText(text, { x: 72, y: 700 - i * 16, size: 12, font });
   return doc.save();
 }
 
