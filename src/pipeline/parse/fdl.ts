@@ -102,7 +102,7 @@ function readCredentials(lines: DocLine[], fields: LetterFields, trace: FieldTra
 }
 
 const INJURY_IN_PROSE =
-  /\b(?:date\s+of\s+injury|injury\s+date|injured|sustained\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}injury|occupational\s+claim|(?:industrial|work)[\w\s-]{0,20}?injury)\b[^.]{0,40}?\b(?:on|of|from|dated)?\s*/gi;
+  /\b(?:date\s+of\s+injury|injury\s+date|injured|sustained\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}injury|occupational\s+claim|(?:industrial|work)[\w\s-]{0,20}?injury)\b/gi;
 
 /** The worker's description and injury date from a case summary. */
 export function readCaseSummary(
@@ -130,8 +130,10 @@ export function readCaseSummary(
   // The header wins; the summary's date is used when the header has none (older wordings, typeset text).
   const re = new RegExp(INJURY_IN_PROSE.source, 'gi');
   for (let m = re.exec(summary.text); m; m = re.exec(summary.text)) {
-    const date = findDate(summary.text, m.index + m[0].length);
-    if (!date || date.index > m.index + m[0].length + 2) continue;
+    const after = m.index + m[0].length;
+    const date = findDate(summary.text, after);
+    // The date must follow in the same clause: "injury on 10-14-2016", "injury date of October 5, 2000".
+    if (!date || !/^[^.;]{0,45}$/.test(summary.text.slice(after, date.index))) continue;
     if (fallbackInjury && !fields.injuryDate) {
       fields.injuryDate = date.iso;
       trace.from('injuryDate', summary, date.index, date.index + date.length);

@@ -43,7 +43,9 @@ export function parseNoticeCitations(raw: string): Citation[] {
   for (const m of raw.matchAll(re)) {
     const parts = m[1]!
       .split(/\s*,\s*/)
-      .filter((p) => p !== '' && !/^which\s+(?:is|are)\s+(?:a\s+)?part\s+of\s+the\s+MTUS/i.test(p));
+      .filter(
+        (p) => p !== '' && !/^which\s+(?:is|are)\s+(?:not\s+)?(?:a\s+)?part\s+of\s+the\s+MTUS/i.test(p),
+      );
     const source = parts.shift() ?? null;
     let pages: string | null = null;
     const sections: string[] = [];
