@@ -1,5 +1,6 @@
 import { type Cli, UsageError } from './cli.js';
 import { EXTRACT_HELP, runExtract } from './extract.js';
+import { runSynth, runTypeset, SYNTH_HELP, TYPESET_HELP } from './synth.js';
 
 interface Command {
   summary: string;
@@ -13,6 +14,12 @@ const COMMANDS: Record<string, Command> = {
     help: EXTRACT_HELP,
     run: runExtract,
   },
+  synth: {
+    summary: 'generate synthetic letters (PDF + label JSON) with known truth',
+    help: SYNTH_HELP,
+    run: runSynth,
+  },
+  typeset: { summary: 'typeset a plain-text letter into a PDF', help: TYPESET_HELP, run: runTypeset },
 };
 
 export const MAIN_HELP = `imr: IMR Final Determination Letters (PDF) to structured, validated records

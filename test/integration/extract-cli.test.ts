@@ -54,7 +54,9 @@ describe('imr extract', () => {
       .trim()
       .split('\n')
       .map((l) => LetterRecord.parse(JSON.parse(l)));
-    const byName = Object.fromEntries(records.map((r) => [r.file.split('/').at(-1), r]));
+    const byName: Record<string, LetterRecord> = Object.fromEntries(
+      records.map((r) => [r.file.split('/').at(-1) ?? r.file, r]),
+    );
     expect(Object.keys(byName).sort()).toEqual([
       'a-good.pdf',
       'b-notes.pdf',
