@@ -22,6 +22,11 @@ function normalise(text: string): string {
   return text.normalize('NFKC').replace(/[\u0000-\u001f\u00a0\u2000-\u200b]/g, ' ');
 }
 
+/** Boxes are kept to 0.01 pt: finer than any renderer, and stable in stored JSON. */
+function roundBox(box: Box): Box {
+  return box.map((v) => Math.round(v * 100) / 100) as Box;
+}
+
 function verticalOverlap(a: Box, b: Box): number {
   const top = Math.max(a[1], b[1]);
   const bottom = Math.min(a[3], b[3]);
@@ -95,7 +100,7 @@ export function buildTextPage(
       }
       const start = text.length;
       text += body;
-      segments.push({ start, end: text.length, box: piece.box, confidence: piece.confidence });
+      segments.push({ start, end: text.length, box: roundBox(piece.box), confidence: piece.confidence });
       prev = { ...piece, spaceAfter: piece.spaceAfter || /\s$/.test(raw) };
     }
     const first = segments[0];
