@@ -98,6 +98,8 @@ export const ErrorCode = z.enum([
   'corrupt_pdf',
   'encrypted',
   'no_text',
+  'ocr_timeout',
+  'ocr_failed',
   'unknown_layout',
   'too_large',
   'internal',

@@ -1,11 +1,17 @@
-// npm run bench:accuracy -- <dir> [--min-field 0.99] [--min-decision 1] [--json]
+// npm run bench:accuracy -- <dir> [--scan] [--ocr auto|always|never] [--min-field 0.99] [--min-decision 1] [--json]
 // Scores `imr extract` against a folder of PDF + label JSON pairs: per-field accuracy and every miss.
+// --scan first makes a scanned copy of each PDF (200 DPI grey, up to 1 degree, noise, JPEG 70) and
+// scores those through OCR.
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Label } from '../schemas/label.js';
 import { scoreRecords, totals } from '../src/bench/score.js';
+import type { OcrMode } from '../src/pipeline/extract/extract-text.js';
+import { DEFAULT_LIMITS } from '../src/pipeline/extract/extract-text.js';
+import { TesseractPool } from '../src/pipeline/extract/tesseract-pool.js';
 import { processPdf } from '../src/pipeline/process-letter.js';
+import { DEFAULT_SCAN, scanPdf } from '../src/synth/scan.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -13,6 +19,8 @@ const { values, positionals } = parseArgs({
     'min-field': { type: 'string' },
     'min-decision': { type: 'string' },
     json: { type: 'boolean', default: false },
+    scan: { type: 'boolean', default: false },
+    ocr: { type: 'string', default: 'auto' },
   },
 });
 const dir = positionals[0];
@@ -22,6 +30,13 @@ if (!dir) {
   );
   process.exit(2);
 }
+const mode = values.ocr as OcrMode;
+if (!['auto', 'always', 'never'].includes(mode)) {
+  console.error('--ocr is one of auto, always, never');
+  process.exit(2);
+}
+const pool = mode === 'never' ? null : new TesseractPool();
+const options = { limits: DEFAULT_LIMITS, ocr: { mode, engine: pool, dpi: 300, timeoutMs: 120_000 } };
 const files = (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.pdf')).sort();
 const pairs = [];
 for (const f of files) {
@@ -29,9 +44,12 @@ for (const f of files) {
   const labelText = await readFile(labelPath, 'utf8').catch(() => null);
   if (labelText === null) continue;
   const label = Label.parse(JSON.parse(labelText));
-  const { record } = await processPdf(f, new Uint8Array(await readFile(join(dir, f))));
+  let bytes: Uint8Array = new Uint8Array(await readFile(join(dir, f)));
+  if (values.scan) bytes = await scanPdf(bytes, { ...DEFAULT_SCAN, seed: pairs.length + 1 });
+  const { record } = await processPdf(f, bytes, options);
   pairs.push({ file: f, label, record });
 }
+await pool?.close();
 const score = scoreRecords(pairs);
 const t = totals(score);
 const decisionAcc = score.decisions.total === 0 ? 1 : score.decisions.correct / score.decisions.total;

@@ -67,7 +67,15 @@ export function groupLines(pieces: Piece[]): Piece[][] {
     .map((line) => line.pieces.sort((a, b) => a.box[0] - b.box[0]));
 }
 
-/** Builds the stored page model: text with "\n" between lines, and a box for every segment. */
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;
+}
+
+/** Line pitch (centre to centre) above which two lines are separate paragraphs, in line heights. */
+const PARAGRAPH_PITCH = 1.85;
+
+/** Builds the stored page model from positioned pieces (text layer): lines grouped by position. */
 export function buildTextPage(
   page: number,
   width: number,
@@ -75,15 +83,34 @@ export function buildTextPage(
   source: TextSource,
   pieces: Piece[],
 ): TextPage {
+  return buildTextPageFromLines(page, width, height, source, groupLines(pieces));
+}
+
+/**
+ * Builds the stored page model from lines of pieces (OCR gives its own lines): text with "\n" between
+ * lines and an empty line at a paragraph break, and a box for every segment. Paragraph breaks come from
+ * the pitch between line centres, which a slightly rotated scan leaves intact.
+ */
+export function buildTextPageFromLines(
+  page: number,
+  width: number,
+  height: number,
+  source: TextSource,
+  pieceLines: Piece[][],
+): TextPage {
+  const kept = pieceLines
+    .map((line) => line.filter((p) => p.text.trim() !== ''))
+    .filter((line) => line.length > 0);
+  const centre = (line: Piece[]) => median(line.map((p) => (p.box[1] + p.box[3]) / 2));
+  const lineHeight = median(kept.map((line) => Math.max(...line.map((p) => p.box[3] - p.box[1]))));
   let text = '';
   const lines: TextLine[] = [];
-  let prevBox: Box | undefined;
-  for (const linePieces of groupLines(pieces)) {
+  let prevCentre: number | undefined;
+  for (const linePieces of kept) {
     if (lines.length > 0) text += '\n';
-    // A vertical gap of about a line or more is a paragraph break: kept as an empty line.
-    const top = Math.min(...linePieces.map((p) => p.box[1]));
-    const lineHeight = Math.max(...linePieces.map((p) => p.box[3] - p.box[1]));
-    if (prevBox && top - prevBox[3] > 0.75 * lineHeight) text += '\n';
+    const c = centre(linePieces);
+    if (prevCentre !== undefined && c - prevCentre > PARAGRAPH_PITCH * lineHeight) text += '\n';
+    prevCentre = c;
     const lineStart = text.length;
     const segments: TextSegment[] = [];
     let prev: Piece | undefined;
@@ -103,8 +130,6 @@ export function buildTextPage(
       segments.push({ start, end: text.length, box: roundBox(piece.box), confidence: piece.confidence });
       prev = { ...piece, spaceAfter: piece.spaceAfter || /\s$/.test(raw) };
     }
-    const first = segments[0];
-    if (!first) continue;
     const box: Box = [
       Math.min(...segments.map((s) => s.box[0])),
       Math.min(...segments.map((s) => s.box[1])),
@@ -112,7 +137,6 @@ export function buildTextPage(
       Math.max(...segments.map((s) => s.box[3])),
     ];
     lines.push({ start: lineStart, end: text.length, box, segments });
-    prevBox = box;
   }
   return { page, width, height, source, text, lines };
 }

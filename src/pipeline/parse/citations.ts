@@ -1,7 +1,8 @@
 import type { Citation } from '../../../schemas/letter.js';
 
-const SECTION = String.raw`Section\s*\(s\)\s*:`;
-const PAGE = String.raw`Page\s*\(s\)\s*:`;
+// OCR reads "(s):" as "s):", "(s);" or "(s) :": the label is matched loosely.
+const SECTION = String.raw`Section\s*\(?\s*s?\s*\)?\s*[:;]`;
+const PAGE = String.raw`Page\s*\(?\s*s?\s*\)?\s*[:;]`;
 /** What may follow a guideline's name: its sections, its pages, the next guideline, or the end. */
 const AFTER_NAME = String.raw`(?:\s*,\s*${SECTION}|,?\s*${PAGE}|\s*,\s*and\s|\s*$)`;
 const NAME_WITH_YEAR = new RegExp(String.raw`^(.*?\b(?:19|20)\d{2})(?=${AFTER_NAME})`, 'i');

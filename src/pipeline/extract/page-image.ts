@@ -1,0 +1,84 @@
+import { createCanvas } from '@napi-rs/canvas';
+import { PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
+import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+/** Image bytes an OCR engine can read directly (JPEG or binary PGM), with the pixel size. */
+export interface PageImage {
+  bytes: Uint8Array;
+  format: 'jpeg' | 'pgm';
+  width: number;
+  height: number;
+  /** Pixels per inch on the page, when known: spares the OCR engine a guess. */
+  dpi?: number;
+}
+
+export interface GrayImage {
+  width: number;
+  height: number;
+  /** One byte per pixel, row by row. */
+  data: Uint8Array;
+}
+
+/** A binary PGM: raw grey pixels behind a 15-byte header, read by Leptonica without any decoding. */
+export function toPgm(image: GrayImage, dpi?: number): PageImage {
+  const header = Buffer.from(`P5\n${image.width} ${image.height}\n255\n`, 'latin1');
+  const bytes = new Uint8Array(header.length + image.data.length);
+  bytes.set(header, 0);
+  bytes.set(image.data, header.length);
+  return { bytes, format: 'pgm', width: image.width, height: image.height, ...(dpi ? { dpi } : {}) };
+}
+
+export function rgbaToGray(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): GrayImage {
+  const data = new Uint8Array(width * height);
+  for (let i = 0, p = 0; p < data.length; i += 4, p++) {
+    // Rec. 601 luma in integer arithmetic.
+    data[p] = (rgba[i]! * 77 + rgba[i + 1]! * 150 + rgba[i + 2]! * 29) >> 8;
+  }
+  return { width, height, data };
+}
+
+/** Renders a page to grey pixels at `dpi` on a white background (pdf.js + @napi-rs/canvas). */
+export async function renderPageGray(page: PDFPageProxy, dpi: number): Promise<GrayImage> {
+  const viewport = page.getViewport({ scale: dpi / 72 });
+  const width = Math.ceil(viewport.width);
+  const height = Math.ceil(viewport.height);
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, height);
+  // pdf.js types name the DOM canvas; @napi-rs/canvas implements the same drawing API.
+  const params = { canvas, canvasContext: ctx, viewport } as unknown as Parameters<PDFPageProxy['render']>[0];
+  await page.render(params).promise;
+  return rgbaToGray(ctx.getImageData(0, 0, width, height).data, width, height);
+}
+
+/**
+ * For each page that is a single embedded JPEG (a scan), its JPEG bytes as stored: no decode, no
+ * re-encode. Pages with text, vector drawing or several images are left out (they are rendered instead).
+ */
+export async function embeddedJpegs(pdf: Uint8Array): Promise<Map<number, PageImage>> {
+  const out = new Map<number, PageImage>();
+  let doc: PDFDocument;
+  try {
+    doc = await PDFDocument.load(pdf, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
+  } catch {
+    return out;
+  }
+  doc.getPages().forEach((page, i) => {
+    const resources = page.node.Resources();
+    if (!resources || resources.lookupMaybe(PDFName.of('Font'), PDFDict)) return;
+    const xobjects = resources.lookupMaybe(PDFName.of('XObject'), PDFDict);
+    if (!xobjects || xobjects.keys().length !== 1) return;
+    const stream = xobjects.lookup(xobjects.keys()[0]!);
+    if (!(stream instanceof PDFRawStream)) return;
+    const dict = stream.dict;
+    const subtype = dict.lookupMaybe(PDFName.of('Subtype'), PDFName);
+    const filter = dict.lookup(PDFName.of('Filter'));
+    if (subtype !== PDFName.of('Image') || filter !== PDFName.of('DCTDecode')) return;
+    const width = dict.lookupMaybe(PDFName.of('Width'), PDFNumber)?.asNumber();
+    const height = dict.lookupMaybe(PDFName.of('Height'), PDFNumber)?.asNumber();
+    if (!width || !height) return;
+    out.set(i + 1, { bytes: stream.getContents(), format: 'jpeg', width, height });
+  });
+  return out;
+}

@@ -1,0 +1,120 @@
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { StageError } from '../errors.js';
+import { type OcrEngine, type OcrLine, parseTesseractTsv } from './ocr-engine.js';
+import type { PageImage } from './page-image.js';
+
+const require = createRequire(import.meta.url);
+
+/** The English model shipped by the npm package: OCR never downloads anything at run time. */
+export const ENG_LANG_PATH = join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
+
+export interface TesseractPoolOptions {
+  /** Worker threads; default: the number of cores. */
+  size?: number;
+  langPath?: string;
+}
+
+class OcrTimeout extends Error {}
+
+/**
+ * A fixed pool of tesseract.js workers (each a worker thread, so OCR never blocks the event loop),
+ * created on first use and reused for every page. A page that overruns its timeout costs its worker:
+ * that worker is terminated and replaced, the page fails with `ocr_timeout`.
+ */
+export class TesseractPool implements OcrEngine {
+  private readonly size: number;
+  private readonly langPath: string;
+  private readonly idle: Worker[] = [];
+  private readonly waiting: ((w: Worker) => void)[] = [];
+  private readonly all = new Set<Worker>();
+  private readonly dpiOf = new WeakMap<Worker, number>();
+  private starting = 0;
+  private closed = false;
+
+  constructor(options: TesseractPoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? availableParallelism());
+    this.langPath = options.langPath ?? ENG_LANG_PATH;
+  }
+
+  private async startWorker(): Promise<Worker> {
+    const worker = await createWorker('eng', OEM.LSTM_ONLY, {
+      langPath: this.langPath,
+      gzip: true,
+      // The default caches the model through a browser store or a CDN fetch: neither exists here.
+      cacheMethod: 'none',
+    });
+    // A single column of text of varying sizes: keeps header-table rows whole (a single block does not).
+    await worker.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_COLUMN });
+    this.all.add(worker);
+    return worker;
+  }
+
+  private async acquire(): Promise<Worker> {
+    if (this.closed) throw new Error('the OCR pool is closed');
+    const idle = this.idle.pop();
+    if (idle) return idle;
+    if (this.all.size + this.starting < this.size) {
+      this.starting++;
+      try {
+        return await this.startWorker();
+      } finally {
+        this.starting--;
+      }
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(worker: Worker): void {
+    const next = this.waiting.shift();
+    if (next) next(worker);
+    else this.idle.push(worker);
+  }
+
+  private async replace(worker: Worker): Promise<void> {
+    this.all.delete(worker);
+    await worker.terminate().catch(() => undefined);
+    if (this.closed || this.waiting.length === 0) return;
+    this.release(await this.startWorker());
+  }
+
+  async recognize(image: PageImage, { timeoutMs }: { timeoutMs: number }): Promise<OcrLine[]> {
+    const worker = await this.acquire();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (image.dpi && this.dpiOf.get(worker) !== image.dpi) {
+        await worker.setParameters({ user_defined_dpi: String(image.dpi) });
+        this.dpiOf.set(worker, image.dpi);
+      }
+      const result = await Promise.race([
+        worker.recognize(Buffer.from(image.bytes), {}, { tsv: true, text: false }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new OcrTimeout()), timeoutMs);
+        }),
+      ]);
+      this.release(worker);
+      return parseTesseractTsv(result.data.tsv ?? '');
+    } catch (err) {
+      if (err instanceof OcrTimeout) {
+        void this.replace(worker);
+        throw new StageError('ocr_timeout', `OCR of a page took longer than ${timeoutMs} ms`);
+      }
+      // A worker that failed may be broken: replace it rather than reuse it.
+      void this.replace(worker);
+      throw new StageError('ocr_failed', `OCR failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Terminates every worker; idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+  }
+}
