@@ -4,6 +4,8 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 export interface Cli {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** The environment `loadConfig` reads. */
+  env: Record<string, string | undefined>;
 }
 
 /** A wrong command line: printed with the command's help, exit code 2. */

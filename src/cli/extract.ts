@@ -2,12 +2,18 @@ import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LetterRecord } from '../../schemas/letter.js';
+import { loadConfig } from '../config.js';
+import type { ExtractOptions, OcrMode } from '../pipeline/extract/extract-text.js';
+import { createExtractRuntime } from '../pipeline/extract-options.js';
 import { PARSER_VERSION } from '../pipeline/parse/parse-letter.js';
 import { emptyFields } from '../pipeline/parse/result.js';
 import { processPdf, sha256 } from '../pipeline/process-letter.js';
+
+const OCR_MODES: OcrMode[] = ['auto', 'always', 'never'];
+
 import { type Cli, parseCommandLine, UsageError } from './cli.js';
 
-export const EXTRACT_HELP = `imr extract <pdf-or-dir>... [--out FILE]
+export const EXTRACT_HELP = `imr extract <pdf-or-dir>... [--out FILE] [--ocr auto|always|never]
 
 Extracts IMR determination letters to JSON Lines: one record per input file, in input order.
 A directory is searched recursively for *.pdf files; a file named explicitly is read whatever its name.
@@ -15,6 +21,8 @@ A directory is searched recursively for *.pdf files; a file named explicitly is 
 Options:
   --out FILE      write the records to FILE (written to FILE.tmp, then renamed) instead of stdout
   --pretty        indent each record (not JSON Lines; for reading)
+  --ocr MODE      auto (default): OCR the pages without a usable text layer; always; never
+                  (also IMR_OCR; IMR_OCR_WORKERS, IMR_OCR_DPI, IMR_OCR_TIMEOUT_MS, IMR_MAX_PAGES)
   -h, --help      this help
 
 Each record has: file, sha256, status (ok | needs_review | failed), error {code, message} | null,
@@ -56,18 +64,19 @@ function unreadable(file: string, code: 'not_found' | 'not_a_file', message: str
   };
 }
 
-export async function extractFile(file: string): Promise<LetterRecord> {
+export async function extractFile(file: string, options: ExtractOptions): Promise<LetterRecord> {
   const st = await lstat(file).catch(() => null);
   if (!st) return unreadable(file, 'not_found', 'no such file');
   if (!st.isFile()) return unreadable(file, 'not_a_file', 'not a regular file');
   const bytes = new Uint8Array(await readFile(file));
-  return (await processPdf(file, bytes)).record;
+  return (await processPdf(file, bytes, options)).record;
 }
 
 export async function runExtract(argv: string[], cli: Cli): Promise<number> {
   const parsed = parseCommandLine(argv, EXTRACT_HELP, {
     out: { type: 'string' },
     pretty: { type: 'boolean' },
+    ocr: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (parsed.values.help) {
@@ -80,16 +89,35 @@ export async function runExtract(argv: string[], cli: Cli): Promise<number> {
   if (files.length === 0)
     throw new UsageError(`no PDF files found in ${parsed.positionals.join(', ')}`, EXTRACT_HELP);
 
-  const out = parsed.values.out;
+  const mode = parsed.values.ocr;
+  if (mode !== undefined && !OCR_MODES.includes(mode as OcrMode)) {
+    throw new UsageError(`--ocr is one of ${OCR_MODES.join(', ')}`, EXTRACT_HELP);
+  }
+  const config = loadConfig(cli.env);
+  const runtime = createExtractRuntime(config, (mode as OcrMode | undefined) ?? config.ocr.mode);
+  try {
+    return await writeRecords(files, parsed.values.out, parsed.values.pretty ?? false, runtime.options, cli);
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function writeRecords(
+  files: string[],
+  out: string | undefined,
+  pretty: boolean,
+  options: ExtractOptions,
+  cli: Cli,
+): Promise<number> {
   const tmp = out ? `${out}.tmp` : null;
   if (out) await mkdir(dirname(out), { recursive: true });
   const file$ = tmp ? createWriteStream(tmp) : null;
   const sink: NodeJS.WritableStream = file$ ?? cli.stdout;
   const counts = { ok: 0, needs_review: 0, failed: 0 };
   for (const file of files) {
-    const record = await extractFile(file);
+    const record = await extractFile(file, options);
     counts[record.status]++;
-    sink.write(`${JSON.stringify(record, null, parsed.values.pretty ? 2 : undefined)}\n`);
+    sink.write(`${JSON.stringify(record, null, pretty ? 2 : undefined)}\n`);
   }
   if (file$ && tmp && out) {
     await new Promise<void>((resolve, reject) => {

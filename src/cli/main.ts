@@ -1,3 +1,4 @@
+import { ConfigError } from '../config.js';
 import { type Cli, UsageError } from './cli.js';
 import { EXTRACT_HELP, runExtract } from './extract.js';
 import { runSynth, runTypeset, SYNTH_HELP, TYPESET_HELP } from './synth.js';
@@ -35,7 +36,7 @@ Run "imr <command> --help" for a command's options.`;
 
 export async function main(
   argv: string[],
-  cli: Cli = { stdout: process.stdout, stderr: process.stderr },
+  cli: Cli = { stdout: process.stdout, stderr: process.stderr, env: process.env },
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
@@ -50,6 +51,10 @@ export async function main(
   try {
     return await command.run(rest, cli);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      cli.stderr.write(`imr ${name}: ${err.message}\n`);
+      return 2;
+    }
     if (err instanceof UsageError) {
       cli.stderr.write(`imr ${name}: ${err.message}\n\n${err.help}\n`);
       return 2;

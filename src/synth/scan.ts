@@ -17,7 +17,13 @@ export interface ScanOptions {
 }
 
 /** What `bench:accuracy --scan` uses: 200 DPI grey, up to 1 degree, noise, JPEG quality 70. */
-export const DEFAULT_SCAN: ScanOptions = { dpi: 200, maxRotationDeg: 1, noiseSigma: 12, jpegQuality: 70, seed: 1 };
+export const DEFAULT_SCAN: ScanOptions = {
+  dpi: 200,
+  maxRotationDeg: 1,
+  noiseSigma: 12,
+  jpegQuality: 70,
+  seed: 1,
+};
 
 function gaussian(rng: Rng): number {
   // Box-Muller: two uniforms to one standard normal.
@@ -34,7 +40,9 @@ async function scanPage(page: PDFPageProxy, options: ScanOptions, rng: Rng): Pro
   const flatCtx = flat.getContext('2d');
   flatCtx.fillStyle = '#ffffff';
   flatCtx.fillRect(0, 0, width, height);
-  const params = { canvas: flat, canvasContext: flatCtx, viewport } as unknown as Parameters<PDFPageProxy['render']>[0];
+  const params = { canvas: flat, canvasContext: flatCtx, viewport } as unknown as Parameters<
+    PDFPageProxy['render']
+  >[0];
   await page.render(params).promise;
 
   // The sheet lies a little crooked on the glass.

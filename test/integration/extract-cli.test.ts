@@ -22,7 +22,7 @@ function sink() {
 async function run(argv: string[]) {
   const out = sink();
   const err = sink();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream });
+  const code = await main(argv, { stdout: out.stream, stderr: err.stream, env: {} });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

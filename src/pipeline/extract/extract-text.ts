@@ -34,7 +34,12 @@ export function hasUsableText(page: TextPage): boolean {
 const RULE_JUNK = /^[|_~\u2014\u2013=]+$/;
 
 /** OCR lines (pixels) to line pieces (points), each piece sized by its line so word gaps read alike. */
-export function ocrLinesToPieces(lines: OcrLine[], image: PageImage, pageWidth: number, pageHeight: number): Piece[][] {
+export function ocrLinesToPieces(
+  lines: OcrLine[],
+  image: PageImage,
+  pageWidth: number,
+  pageHeight: number,
+): Piece[][] {
   const sx = pageWidth / image.width;
   const sy = pageHeight / image.height;
   return lines.map((words) => {

@@ -27,7 +27,12 @@ export function parseTesseractTsv(tsv: string): OcrLine[] {
     if (c.length < 12 || c[0] !== '5') continue;
     const text = c.slice(11).join('\t').trim();
     if (text === '') continue;
-    const [left, top, width, height] = [c[6], c[7], c[8], c[9]].map(Number) as [number, number, number, number];
+    const [left, top, width, height] = [c[6], c[7], c[8], c[9]].map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     const key = `${c[1]}.${c[2]}.${c[3]}.${c[4]}`;
     const line = lines.get(key) ?? [];
     lines.set(key, line);

@@ -60,13 +60,18 @@ export async function embeddedJpegs(pdf: Uint8Array): Promise<Map<number, PageIm
   const out = new Map<number, PageImage>();
   let doc: PDFDocument;
   try {
-    doc = await PDFDocument.load(pdf, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
+    doc = await PDFDocument.load(pdf, {
+      ignoreEncryption: true,
+      updateMetadata: false,
+      throwOnInvalidObject: false,
+    });
   } catch {
     return out;
   }
   doc.getPages().forEach((page, i) => {
     const resources = page.node.Resources();
-    if (!resources || resources.lookupMaybe(PDFName.of('Font'), PDFDict)) return;
+    const fonts = resources?.lookupMaybe(PDFName.of('Font'), PDFDict);
+    if (!resources || (fonts && fonts.keys().length > 0)) return;
     const xobjects = resources.lookupMaybe(PDFName.of('XObject'), PDFDict);
     if (!xobjects || xobjects.keys().length !== 1) return;
     const stream = xobjects.lookup(xobjects.keys()[0]!);

@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { StageError } from '../errors.js';
@@ -9,7 +9,10 @@ import type { PageImage } from './page-image.js';
 const require = createRequire(import.meta.url);
 
 /** The English model shipped by the npm package: OCR never downloads anything at run time. */
-export const ENG_LANG_PATH = join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
+export const ENG_LANG_PATH = join(
+  dirname(require.resolve('@tesseract.js-data/eng/package.json')),
+  '4.0.0_best_int',
+);
 
 export interface TesseractPoolOptions {
   /** Worker threads; default: the number of cores. */

@@ -1,3 +1,5 @@
+import { fixDigits } from './loose.js';
+
 const MONTHS = [
   'january',
   'february',
@@ -60,8 +62,15 @@ export function findDate(text: string, from = 0): FoundDate | null {
 
 /** The date a whole value holds ("12/05/2016"), or null when it is not one date. */
 export function parseDate(text: string): string | null {
+  const exact = wholeDate(text);
+  if (exact) return exact;
+  // OCR: letters for digits ("O1/O4/2017") and spaces inside numbers ("12/0 6/2016").
+  return wholeDate(fixDigits(text)) ?? wholeDate(fixDigits(text).replace(/(?<=[\d/-])\s+(?=[\d/-])/g, ''));
+}
+
+function wholeDate(text: string): string | null {
   const found = findDate(text);
   if (!found) return null;
-  const rest = (text.slice(0, found.index) + text.slice(found.index + found.length)).replace(/[\s.,]/g, '');
+  const rest = (text.slice(0, found.index) + text.slice(found.index + found.length)).replace(/[\s.,|_]/g, '');
   return rest === '' ? found.iso : null;
 }

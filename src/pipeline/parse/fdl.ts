@@ -6,6 +6,7 @@ import { type DocLine, docLines, isBlank, type Joined, joinLines, lineRun, slice
 import { type HeaderKey, readHeaderTable } from './header-table.js';
 import { findHeading, isHeading } from './headings.js';
 import { parseItemText, rationaleConclusion } from './item-text.js';
+import { DECISION_WORD, decisionOf, fixDigits, loose, looseLabel } from './loose.js';
 import { findPerson, findSex, splitStates } from './people.js';
 import { emptyFields, FieldTrace, type ParseResult } from './result.js';
 
@@ -15,16 +16,20 @@ export const FDL_HEADINGS = {
   issues: 'IMR ISSUES, DECISIONS AND RATIONALES',
 } as const;
 
-const LICENSURE = /State\s*\(s\)\s*of\s*Licensure\s*:?\s*/i;
-const SPECIALTY = /Certification\s*\(s\)\s*\/\s*Specialty\s*:?\s*/i;
-const CA_GUIDELINE = /^\s*Claims\s*Administrator\s*guideline\s*:\s*/i;
-const MX_GUIDELINE = /^\s*MAXIMUS\s*guideline\s*:\s*/i;
-const RATIONALE = /^\s*Decision\s*rationale\s*:\s*/i;
+// Labels are matched as OCR may read them (see loose.ts); the text layer reads them exactly.
+const LICENSURE = new RegExp(String.raw`${loose('State(s) of Licensure')}\s*[:;]?\s*`, 'i');
+const SPECIALTY = new RegExp(
+  String.raw`${loose('Certification(s)')}\s*[/|l1I]\s*${loose('Specialty')}\s*[:;]?\s*`,
+  'i',
+);
+const CA_GUIDELINE = looseLabel('Claims Administrator guideline');
+const MX_GUIDELINE = looseLabel('MAXIMUS guideline');
+const RATIONALE = looseLabel('Decision rationale');
 const BLOCK_MARKERS = [CA_GUIDELINE, MX_GUIDELINE, RATIONALE];
 /** The decision marker at the end of an item: "<item>: Upheld", the word possibly alone on the next line. */
-const DECISION_AT_END = /:\s*(Upheld|Overturned)\s*\.?\s*$/i;
-const DECISION_ALONE = /^\s*(Upheld|Overturned)\s*\.?\s*$/i;
-const DECISION_IN_RUN = /\s*:\s*(Upheld|Overturned)\s*\.?\s*$/i;
+const DECISION_AT_END = new RegExp(String.raw`[:;]\s*${DECISION_WORD}\s*[.,]?\s*$`, 'i');
+const DECISION_ALONE = new RegExp(String.raw`^\s*${DECISION_WORD}\s*[.,]?\s*$`, 'i');
+const DECISION_IN_RUN = new RegExp(String.raw`\s*[:;]\s*${DECISION_WORD}\s*[.,]?\s*$`, 'i');
 
 const HEADER_DATES: HeaderKey[] = [
   'dateAssigned',
@@ -47,11 +52,18 @@ function trimBlank(lines: DocLine[]): DocLine[] {
   return lines.slice(s, e);
 }
 
+/** "CM16-O229336 " -> "CM16-0229336": digits fixed, spaces dropped. */
+export function normaliseCaseNumber(text: string): string {
+  const compact = text.replace(/\s+/g, '');
+  const m = /^(C[MN])(.*)$/i.exec(compact);
+  return m ? `CM${fixDigits(m[2]!).replace(/[^0-9-]/g, '')}` : compact;
+}
+
 function readHeader(lines: DocLine[], fields: LetterFields, trace: FieldTrace): void {
   const header = readHeaderTable(lines);
   const caseNumber = header.caseNumber;
   if (caseNumber) {
-    fields.caseNumber = caseNumber.text.replace(/\s+/g, '');
+    fields.caseNumber = normaliseCaseNumber(caseNumber.text);
     trace.from('caseNumber', caseNumber.run);
   }
   if (header.priority) {
@@ -178,7 +190,7 @@ function findItems(lines: DocLine[], from: number, to: number): ItemSpan[] {
     else if (DECISION_ALONE.test(line.text)) {
       let p = i - 1;
       while (p >= from && isBlank(lines[p])) p--;
-      if (p >= from && /:\s*$/.test(lines[p]!.text) && !isMarker(lines[p]!)) textEnd = p;
+      if (p >= from && /[:;]\s*$/.test(lines[p]!.text) && !isMarker(lines[p]!)) textEnd = p;
     }
     if (textEnd < 0) continue;
     // Walk back to the paragraph break that starts the item.
@@ -215,7 +227,7 @@ function readItem(
   const decision = DECISION_IN_RUN.exec(itemRun.text);
   const rawEnd = decision ? decision.index : itemRun.text.length;
   const raw = slice(itemRun, 0, rawEnd);
-  const word = decision?.[1]?.toLowerCase() === 'overturned' ? 'overturned' : 'upheld';
+  const word = decisionOf(decision?.[1] ?? 'upheld');
   if (decision) trace.from(`${path}.decision`, itemRun, decision.index, itemRun.text.length);
   if (span.guessed) {
     trace.doubt(

@@ -1,4 +1,5 @@
 import { type DocLine, type Joined, lineRun } from './doc-lines.js';
+import { loose } from './loose.js';
 
 export type HeaderKey =
   | 'caseNumber'
@@ -16,16 +17,23 @@ interface LabelRule {
 }
 
 // Order matters: longer labels first. `null` keys are label fragments that carry no value of their own.
+const label = (phrase: string) => new RegExp(String.raw`^${loose(phrase)}\s*[:;]?`, 'i');
 const LABELS: LabelRule[] = [
-  { key: 'caseNumber', re: /^(?:IMR\s+)?Case\s*Number\s*:?/i },
-  { key: 'dateAssigned', re: /^Date\s*Assigned\s*:?/i },
-  { key: 'decisionDate', re: /^(?:Decision\s*Date|Dated)\s*:?/i },
-  { key: 'priority', re: /^Priority\s*:?/i },
-  { key: 'injuryDate', re: /^Date\s*of\s*Injury\s*:?/i },
-  { key: 'urDate', re: /^UR\s*Denial\s*Date\s*:?/i },
-  { key: 'applicationReceived', re: /^Application(?:\s*Received)?\s*:?/i },
-  { key: 'applicationReceived', re: /^Received\s*:?/i },
-  { key: null, re: /^(?:Claims?\s*Number|Employee(?:\s*Name)?|Provider(?:\s*Name)?)\s*:?/i },
+  { key: 'caseNumber', re: new RegExp(String.raw`^(?:IMR\s+)?${loose('Case Number')}\s*[:;]?`, 'i') },
+  { key: 'dateAssigned', re: label('Date Assigned') },
+  {
+    key: 'decisionDate',
+    re: new RegExp(String.raw`^(?:${loose('Decision Date')}|${loose('Dated')})\s*[:;]?`, 'i'),
+  },
+  { key: 'priority', re: label('Priority') },
+  { key: 'injuryDate', re: label('Date of Injury') },
+  { key: 'urDate', re: label('UR Denial Date') },
+  {
+    key: 'applicationReceived',
+    re: new RegExp(String.raw`^${loose('Application')}(?:\s*${loose('Received')})?\s*[:;]?`, 'i'),
+  },
+  { key: 'applicationReceived', re: label('Received') },
+  { key: null, re: /^(?:Claims?\s*Number|Employee(?:\s*Name)?|Provider(?:\s*Name)?)\s*[:;]?/i },
 ];
 
 interface Cell {

@@ -1,4 +1,5 @@
 import type { RationaleConclusion } from '../../../schemas/letter.js';
+import { fixDigits } from './loose.js';
 
 export interface Span {
   start: number;
@@ -44,9 +45,10 @@ export function parseItemText(raw: string): ItemText {
   let quantity: number | null = null;
   let quantitySpan: Span | null = null;
   const desc = raw.slice(description.start, description.end);
-  const qty = /[\s,;]*\bQTY\s*[:.;]?\s*(\d+)\s*[.,;:]?\s*$/i.exec(desc);
+  // OCR reads QTY as OTY or 0TY, and digits as letters (O, l, S).
+  const qty = /[\s,;]*\b[QO0]\s?T\s?Y\s*[:.;]?\s*([\dOlIS]*\d[\dOlIS]*)\s*[.,;:]?\s*$/i.exec(desc);
   if (qty) {
-    quantity = Number(qty[1]);
+    quantity = Number(fixDigits(`0${qty[1]!}`));
     quantitySpan = { start: description.start + qty.index, end: description.end };
     description = { start: description.start, end: description.start + qty.index };
   } else {
