@@ -4,7 +4,7 @@
 // Without --count: writes the committed sample set (synthetic letters named for what they exercise,
 // each PDF with its label JSON beside it, plus README.md). With --count: N random letters (seeds S..S+N-1,
 // mostly fdl-2016) with labels and a manifest.json, for benchmarks.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -14,6 +14,7 @@ import {
   generateLetter,
   generateLetterPdf,
 } from '../src/synth/index.js';
+import { DEFAULT_SCAN, scanPdf } from '../src/synth/scan.js';
 
 const { values } = parseArgs({
   options: {
@@ -286,6 +287,20 @@ async function makeSampleSet(dir: string) {
     );
     console.log(`${spec.name}.pdf  seed ${seed}  ${letter.label.items.length} items  ${bytes} bytes`);
   }
+  // One scanned letter, so the quick start shows the OCR path too (image-only PDF, no text layer).
+  const scanned = await scanPdf(await readFile(join(dir, 'fdl-2016-single-item.pdf')), {
+    ...DEFAULT_SCAN,
+    noiseSigma: 6,
+  });
+  await writeFile(join(dir, 'scanned-fdl-2016-single-item.pdf'), scanned);
+  await writeFile(
+    join(dir, 'scanned-fdl-2016-single-item.json'),
+    await readFile(join(dir, 'fdl-2016-single-item.json')),
+  );
+  rows.push(
+    '| `scanned-fdl-2016-single-item.pdf` | A scanned copy of `fdl-2016-single-item.pdf` (`scanPdf` in `src/synth/scan.ts`: 200 DPI grey, turned up to 1 degree, light noise, JPEG 70, no text layer): read through OCR. Same label. | 1 | 1 | `DEFAULT_SCAN, noiseSigma 6` | (as its source) |',
+  );
+  console.log(`scanned-fdl-2016-single-item.pdf  ${scanned.byteLength} bytes`);
   const missing = FEATURES.filter((f) => !covered.has(f));
   const readme = [
     '# Sample letters (synthetic)',

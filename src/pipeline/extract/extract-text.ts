@@ -2,7 +2,7 @@ import type { TextDocument, TextPage } from '../../../schemas/text.js';
 import { StageError } from '../errors.js';
 import { buildTextPageFromLines, type Piece } from './lines.js';
 import type { OcrEngine, OcrLine } from './ocr-engine.js';
-import { embeddedJpegs, type PageImage, renderPageGray, toPgm } from './page-image.js';
+import { embeddedJpegs, ocrReady, type PageImage, renderPageGray, toPgm } from './page-image.js';
 import { type PdfLimits, withPdfDocument } from './pdf-document.js';
 import { extractTextLayerPage } from './text-layer.js';
 
@@ -119,7 +119,7 @@ async function ocrPages(
   return Promise.all(
     wanted.map(async (p) => {
       const image = images.get(p.page)!;
-      const lines = await ocr.engine.recognize(image, { timeoutMs: ocr.timeoutMs });
+      const lines = await ocr.engine.recognize(await ocrReady(image), { timeoutMs: ocr.timeoutMs });
       const pieces = mergeSideBySide(ocrLinesToPieces(lines, image, p.width, p.height));
       return buildTextPageFromLines(p.page, p.width, p.height, 'ocr', pieces);
     }),

@@ -1,4 +1,4 @@
-import { createCanvas } from '@napi-rs/canvas';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
@@ -86,4 +86,22 @@ export async function embeddedJpegs(pdf: Uint8Array): Promise<Map<number, PageIm
     out.set(i + 1, { bytes: stream.getContents(), format: 'jpeg', width, height });
   });
   return out;
+}
+
+/**
+ * The pixels OCR reads: a JPEG is decoded here by libjpeg-turbo (native, several times faster than the
+ * engine's WebAssembly decoder) into grey PGM; PGM passes through.
+ */
+export async function ocrReady(image: PageImage): Promise<PageImage> {
+  if (image.format !== 'jpeg') return image;
+  const decoded = await loadImage(Buffer.from(image.bytes));
+  const canvas = createCanvas(decoded.width, decoded.height);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(decoded, 0, 0);
+  const gray = rgbaToGray(
+    ctx.getImageData(0, 0, decoded.width, decoded.height).data,
+    decoded.width,
+    decoded.height,
+  );
+  return toPgm(gray, image.dpi);
 }

@@ -60,7 +60,14 @@ export function validateLetter(
   });
   for (const [field, p] of Object.entries(provenance)) {
     if (p.confidence < options.minConfidence) {
-      add(field, 'low_confidence', 'warning', `read with confidence ${p.confidence.toFixed(2)}`);
+      // A doubtful decision or case number changes what the record means: that one needs a person.
+      const key = field === 'caseNumber' || /^items\.\d+\.decision$/.test(field);
+      add(
+        field,
+        'low_confidence',
+        key ? 'error' : 'warning',
+        `read with confidence ${p.confidence.toFixed(2)}`,
+      );
     }
   }
   return out;
