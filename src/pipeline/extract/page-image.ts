@@ -73,7 +73,7 @@ export async function embeddedJpegs(pdf: Uint8Array): Promise<Map<number, PageIm
     const fonts = resources?.lookupMaybe(PDFName.of('Font'), PDFDict);
     if (!resources || (fonts && fonts.keys().length > 0)) return;
     const xobjects = resources.lookupMaybe(PDFName.of('XObject'), PDFDict);
-    if (!xobjects || xobjects.keys().length !== 1) return;
+    if (xobjects?.keys().length !== 1) return;
     const stream = xobjects.lookup(xobjects.keys()[0]!);
     if (!(stream instanceof PDFRawStream)) return;
     const dict = stream.dict;

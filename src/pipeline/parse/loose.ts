@@ -18,7 +18,7 @@ const CONFUSIONS: Record<string, string> = {
   q: 'qgO0',
 };
 
-function escape(ch: string): string {
+function escapeChar(ch: string): string {
   return ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
@@ -31,10 +31,10 @@ export function loose(phrase: string): string {
   let out = '';
   for (const ch of phrase) {
     if (/\s/.test(ch)) out += String.raw`\s*`;
-    else if (ch === '(' || ch === ')') out += `${escape(ch)}?`;
+    else if (ch === '(' || ch === ')') out += `${escapeChar(ch)}?`;
     else {
       const alts = CONFUSIONS[ch.toLowerCase()];
-      const one = alts ? `[${escape(alts)}${escape(ch)}]` : escape(ch);
+      const one = alts ? `[${escapeChar(alts)}${escapeChar(ch)}]` : escapeChar(ch);
       const split = SPLITS[ch.toLowerCase()];
       out += split ? `(?:${one}|${split})` : one;
     }
