@@ -1,5 +1,5 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import { PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, PDFNumber, type PDFPage, PDFRawStream } from 'pdf-lib';
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 /** Image bytes an OCR engine can read directly (JPEG or binary PGM), with the pixel size. */
@@ -68,22 +68,15 @@ export async function embeddedJpegs(pdf: Uint8Array): Promise<Map<number, PageIm
   } catch {
     return out;
   }
+  // Streams of an encrypted file are stored encrypted: those pages are rendered (pdf.js decrypts).
+  if (doc.isEncrypted) return out;
   doc.getPages().forEach((page, i) => {
-    const resources = page.node.Resources();
-    const fonts = resources?.lookupMaybe(PDFName.of('Font'), PDFDict);
-    if (!resources || (fonts && fonts.keys().length > 0)) return;
-    const xobjects = resources.lookupMaybe(PDFName.of('XObject'), PDFDict);
-    if (xobjects?.keys().length !== 1) return;
-    const stream = xobjects.lookup(xobjects.keys()[0]!);
-    if (!(stream instanceof PDFRawStream)) return;
-    const dict = stream.dict;
-    const subtype = dict.lookupMaybe(PDFName.of('Subtype'), PDFName);
-    const filter = dict.lookup(PDFName.of('Filter'));
-    if (subtype !== PDFName.of('Image') || filter !== PDFName.of('DCTDecode')) return;
-    const width = dict.lookupMaybe(PDFName.of('Width'), PDFNumber)?.asNumber();
-    const height = dict.lookupMaybe(PDFName.of('Height'), PDFNumber)?.asNumber();
-    if (!width || !height) return;
-    out.set(i + 1, { bytes: stream.getContents(), format: 'jpeg', width, height });
+    try {
+      const found = singleJpeg(page);
+      if (found) out.set(i + 1, found);
+    } catch {
+      // An odd page structure is no reason to fail: the page is rendered instead.
+    }
   });
   return out;
 }
@@ -104,4 +97,22 @@ export async function ocrReady(image: PageImage): Promise<PageImage> {
     decoded.height,
   );
   return toPgm(gray, image.dpi);
+}
+
+function singleJpeg(page: PDFPage): PageImage | null {
+  const resources = page.node.Resources();
+  const fonts = resources?.lookupMaybe(PDFName.of('Font'), PDFDict);
+  if (!resources || (fonts && fonts.keys().length > 0)) return null;
+  const xobjects = resources.lookupMaybe(PDFName.of('XObject'), PDFDict);
+  if (xobjects?.keys().length !== 1) return null;
+  const stream = xobjects.lookup(xobjects.keys()[0]!);
+  if (!(stream instanceof PDFRawStream)) return null;
+  const dict = stream.dict;
+  const subtype = dict.lookupMaybe(PDFName.of('Subtype'), PDFName);
+  const filter = dict.lookup(PDFName.of('Filter'));
+  if (subtype !== PDFName.of('Image') || filter !== PDFName.of('DCTDecode')) return null;
+  const width = dict.lookupMaybe(PDFName.of('Width'), PDFNumber)?.asNumber();
+  const height = dict.lookupMaybe(PDFName.of('Height'), PDFNumber)?.asNumber();
+  if (!width || !height) return null;
+  return { bytes: stream.getContents(), format: 'jpeg', width, height };
 }
