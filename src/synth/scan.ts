@@ -2,6 +2,7 @@ import { createCanvas } from '@napi-rs/canvas';
 import { PDFDocument } from 'pdf-lib';
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DEFAULT_LIMITS } from '../pipeline/extract/extract-text.js';
+import { renderPageCanvas } from '../pipeline/extract/page-image.js';
 import { withPdfDocument } from '../pipeline/extract/pdf-document.js';
 import { Rng } from './rng.js';
 
@@ -33,17 +34,8 @@ function gaussian(rng: Rng): number {
 }
 
 async function scanPage(page: PDFPageProxy, options: ScanOptions, rng: Rng): Promise<Uint8Array> {
-  const viewport = page.getViewport({ scale: options.dpi / 72 });
-  const width = Math.ceil(viewport.width);
-  const height = Math.ceil(viewport.height);
-  const flat = createCanvas(width, height);
-  const flatCtx = flat.getContext('2d');
-  flatCtx.fillStyle = '#ffffff';
-  flatCtx.fillRect(0, 0, width, height);
-  const params = { canvas: flat, canvasContext: flatCtx, viewport } as unknown as Parameters<
-    PDFPageProxy['render']
-  >[0];
-  await page.render(params).promise;
+  const flat = await renderPageCanvas(page, options.dpi);
+  const { width, height } = flat;
 
   // The sheet lies a little crooked on the glass.
   const angle = ((rng.next() * 2 - 1) * options.maxRotationDeg * Math.PI) / 180;

@@ -1,4 +1,4 @@
-import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { type Canvas, createCanvas, loadImage } from '@napi-rs/canvas';
 import { PDFDict, PDFDocument, PDFName, PDFNumber, type PDFPage, PDFRawStream } from 'pdf-lib';
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
@@ -37,19 +37,24 @@ export function rgbaToGray(rgba: Uint8ClampedArray | Uint8Array, width: number, 
   return { width, height, data };
 }
 
-/** Renders a page to grey pixels at `dpi` on a white background (pdf.js + @napi-rs/canvas). */
-export async function renderPageGray(page: PDFPageProxy, dpi: number): Promise<GrayImage> {
+/** Renders a page onto a white canvas at `dpi` (pdf.js + @napi-rs/canvas). */
+export async function renderPageCanvas(page: PDFPageProxy, dpi: number): Promise<Canvas> {
   const viewport = page.getViewport({ scale: dpi / 72 });
-  const width = Math.ceil(viewport.width);
-  const height = Math.ceil(viewport.height);
-  const canvas = createCanvas(width, height);
+  const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, width, height);
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
   // pdf.js types name the DOM canvas; @napi-rs/canvas implements the same drawing API.
   const params = { canvas, canvasContext: ctx, viewport } as unknown as Parameters<PDFPageProxy['render']>[0];
   await page.render(params).promise;
-  return rgbaToGray(ctx.getImageData(0, 0, width, height).data, width, height);
+  return canvas;
+}
+
+/** Renders a page to grey pixels at `dpi`. */
+export async function renderPageGray(page: PDFPageProxy, dpi: number): Promise<GrayImage> {
+  const canvas = await renderPageCanvas(page, dpi);
+  const { width, height } = canvas;
+  return rgbaToGray(canvas.getContext('2d').getImageData(0, 0, width, height).data, width, height);
 }
 
 /**
