@@ -16,5 +16,38 @@ export const Config = z.object({
   limits: z.object({
     maxPages: int(1, 200),
   }),
+  /** Redis for the queues. */
+  redisUrl: z.string().default('redis://127.0.0.1:6379'),
+  /** Prefix of every queue key, so several deployments (or tests) share one Redis. */
+  queuePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('imr'),
+  /** A SQLite file path (default) or a postgres:// URL. */
+  databaseUrl: z.string().default('data/imr.sqlite'),
+  inbox: z.object({
+    dir: z.string().default('inbox'),
+    archiveDir: z.string().default('archive'),
+    quarantineDir: z.string().default('quarantine'),
+    /** A file is read once its size and mtime have not changed for this long. */
+    stableMs: int(0, 1000),
+    /** How often the folder is scanned (also the only trigger in poll mode). */
+    pollMs: int(50, 500),
+    /** watch: change events plus a scan every pollMs; poll: scans only (network shares). */
+    mode: z.enum(['watch', 'poll']).default('watch'),
+  }),
+  exportDir: z.string().default('data/exports'),
+  server: z.object({
+    host: z.string().default('127.0.0.1'),
+    port: int(0, 3000),
+  }),
+  workers: z.object({
+    /** Documents extracted at once per process (OCR pages share the OCR pool). */
+    extractConcurrency: int(1, 2),
+    parseConcurrency: int(1, 4),
+    exportConcurrency: int(1, 4),
+  }),
+  /** Graceful shutdown: how long running jobs may take before they are abandoned. */
+  shutdownMs: int(0, 15_000),
 });
 export type Config = z.infer<typeof Config>;

@@ -1,26 +1,44 @@
 import { Config } from '../schemas/config.js';
 
-/** Environment variables, with what they set. */
+/** Environment variables, with the config path each sets. */
 export const ENV = {
   IMR_OCR: 'ocr.mode',
   IMR_OCR_WORKERS: 'ocr.workers',
   IMR_OCR_DPI: 'ocr.dpi',
   IMR_OCR_TIMEOUT_MS: 'ocr.timeoutMs',
   IMR_MAX_PAGES: 'limits.maxPages',
+  REDIS_URL: 'redisUrl',
+  IMR_QUEUE_PREFIX: 'queuePrefix',
+  DATABASE_URL: 'databaseUrl',
+  IMR_INBOX: 'inbox.dir',
+  IMR_ARCHIVE: 'inbox.archiveDir',
+  IMR_QUARANTINE: 'inbox.quarantineDir',
+  IMR_STABLE_MS: 'inbox.stableMs',
+  IMR_POLL_MS: 'inbox.pollMs',
+  IMR_WATCH_MODE: 'inbox.mode',
+  IMR_EXPORT_DIR: 'exportDir',
+  IMR_HOST: 'server.host',
+  IMR_PORT: 'server.port',
+  IMR_EXTRACT_CONCURRENCY: 'workers.extractConcurrency',
+  IMR_PARSE_CONCURRENCY: 'workers.parseConcurrency',
+  IMR_EXPORT_CONCURRENCY: 'workers.exportConcurrency',
+  IMR_SHUTDOWN_MS: 'shutdownMs',
 } as const;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** The one place that reads the environment: embedded defaults, overridden by IMR_* variables. */
+/** The one place that reads the environment: embedded defaults, overridden by these variables. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: Record<string, Record<string, string>> = { ocr: {}, limits: {} };
+  const raw: Record<string, unknown> = { ocr: {}, limits: {}, inbox: {}, server: {}, workers: {} };
   for (const [name, path] of Object.entries(ENV)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    const [group, key] = path.split('.') as [string, string];
-    raw[group]![key] = value;
+    const parts = path.split('.');
+    let target = raw;
+    for (const part of parts.slice(0, -1)) target = target[part] as Record<string, unknown>;
+    target[parts.at(-1)!] = value;
   }
   const parsed = Config.safeParse(raw);
   if (!parsed.success) {

@@ -1,6 +1,8 @@
 import { ConfigError } from '../config.js';
 import { type Cli, UsageError } from './cli.js';
+import { EXPORT_HELP, runExport } from './export.js';
 import { EXTRACT_HELP, runExtract } from './extract.js';
+import { INGEST_HELP, REPROCESS_HELP, runIngest, runReprocess, runStatus, STATUS_HELP } from './pipeline.js';
 import { runSynth, runTypeset, SYNTH_HELP, TYPESET_HELP } from './synth.js';
 
 interface Command {
@@ -15,6 +17,22 @@ const COMMANDS: Record<string, Command> = {
     help: EXTRACT_HELP,
     run: runExtract,
   },
+  ingest: {
+    summary: 'put files into the pipeline and wait until each is done',
+    help: INGEST_HELP,
+    run: runIngest,
+  },
+  status: { summary: 'documents by state, and the queues', help: STATUS_HELP, run: runStatus },
+  export: {
+    summary: 'write letters.jsonl, items.csv, items.parquet from the database',
+    help: EXPORT_HELP,
+    run: runExport,
+  },
+  reprocess: {
+    summary: 'parse again from stored page text (no OCR), e.g. after a parser upgrade',
+    help: REPROCESS_HELP,
+    run: runReprocess,
+  },
   synth: {
     summary: 'generate synthetic letters (PDF + label JSON) with known truth',
     help: SYNTH_HELP,
@@ -28,6 +46,8 @@ export const MAIN_HELP = `imr: IMR Final Determination Letters (PDF) to structur
 Usage: imr <command> [options]
 
 Commands:
+  start     run the pipeline: inbox watcher, queue workers, web server (imr start --help)
+  worker    run queue workers only (to add machines)
 ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
   .join('\n')}

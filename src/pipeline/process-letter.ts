@@ -21,7 +21,7 @@ function textSourceOf(doc: TextDocument): LetterRecord['textSource'] {
   return sources.has('ocr') ? 'ocr' : 'text-layer';
 }
 
-function failedRecord(file: string, hash: string, err: unknown): LetterRecord {
+export function failedRecord(file: string, hash: string, err: unknown): LetterRecord {
   const error =
     err instanceof StageError
       ? { code: err.code, message: err.message }

@@ -28,6 +28,9 @@ class OcrTimeout extends Error {}
  * that worker is terminated and replaced, the page fails with `ocr_timeout`.
  */
 export class TesseractPool implements OcrEngine {
+  /** Pages recognised by every pool of this process (a metric, and how tests see that no OCR ran). */
+  static pagesRecognised = 0;
+
   private readonly size: number;
   private readonly langPath: string;
   private readonly idle: Worker[] = [];
@@ -98,6 +101,7 @@ export class TesseractPool implements OcrEngine {
         }),
       ]);
       this.release(worker);
+      TesseractPool.pagesRecognised++;
       return parseTesseractTsv(result.data.tsv ?? '');
     } catch (err) {
       if (err instanceof OcrTimeout) {

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ErrorCode } from './letter.js';
+
+/**
+ * Where a document is in the pipeline. `done`, `needs_review` and `failed` are terminal: every ingested
+ * file ends in exactly one of them.
+ */
+export const DocStatus = z.enum([
+  'queued',
+  'extracting',
+  'extracted',
+  'parsed',
+  'done',
+  'needs_review',
+  'failed',
+]);
+export type DocStatus = z.infer<typeof DocStatus>;
+export const TERMINAL_STATUSES: readonly DocStatus[] = ['done', 'needs_review', 'failed'];
+
+export const DocumentRow = z.object({
+  sha256: z.string(),
+  /** Name of the first file that brought these bytes. */
+  fileName: z.string(),
+  status: DocStatus,
+  errorCode: ErrorCode.nullable(),
+  errorMessage: z.string().nullable(),
+  bytes: z.number().int().nonnegative(),
+  pages: z.number().int().nullable(),
+  /** 'text-layer' | 'ocr' | 'mixed' once extracted. */
+  textSource: z.string().nullable(),
+  layout: z.string().nullable(),
+  parserVersion: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type DocumentRow = z.infer<typeof DocumentRow>;
+
+/** One file seen in the inbox; several files may carry the same bytes (duplicates are linked, not redone). */
+export const FileRow = z.object({
+  id: z.number().int(),
+  sha256: z.string(),
+  path: z.string(),
+  duplicate: z.boolean(),
+  ingestedAt: z.string(),
+  /** Where the file was moved once its document was terminal (archive/ or quarantine/), else null. */
+  settledTo: z.string().nullable(),
+});
+export type FileRow = z.infer<typeof FileRow>;
+
+/** Queue job payloads: ids only, never document bytes or letter text (Redis keeps job data in clear). */
+export const DocJob = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+export type DocJob = z.infer<typeof DocJob>;

@@ -1,0 +1,116 @@
+import type { Guideline, LetterRecord } from '../../../schemas/letter.js';
+
+/** The columns of `items.csv` / `items.parquet`: one row per item, the letter's fields repeated. */
+export const ITEM_COLUMNS = [
+  'sha256',
+  'file',
+  'status',
+  'case_number',
+  'decision_date',
+  'date_assigned',
+  'application_received',
+  'priority',
+  'injury_date',
+  'ur_date',
+  'licensure',
+  'specialty',
+  'patient_age',
+  'patient_sex',
+  'layout',
+  'parser_version',
+  'item_index',
+  'description',
+  'quantity',
+  'decision',
+  'original_request',
+  'authorized_portion',
+  'claims_administrator_citations',
+  'maximus_citations',
+  'rationale_conclusion',
+] as const;
+export type ItemColumn = (typeof ITEM_COLUMNS)[number];
+
+/** Columns holding integers (typed INTEGER in Parquet); every other column is text. */
+export const INTEGER_COLUMNS: ReadonlySet<ItemColumn> = new Set(['patient_age', 'item_index', 'quantity']);
+
+/** One export row; null is an empty cell. `item_index` is 0-based, as in field paths (`items.0.decision`). */
+export type ItemRow = Record<ItemColumn, string | number | null>;
+
+function citationSources(guideline: Guideline | null): string | null {
+  if (!guideline) return null;
+  return guideline.citations
+    .map((c) => c.source)
+    .filter((s): s is string => s !== null && s !== '')
+    .join(' | ');
+}
+
+/** A letter's rows: one per item, or one with empty item columns for a letter without items. */
+export function recordToCsvRows(record: LetterRecord): ItemRow[] {
+  const letter = {
+    sha256: record.sha256,
+    file: record.file,
+    status: record.status,
+    case_number: record.caseNumber,
+    decision_date: record.decisionDate,
+    date_assigned: record.dateAssigned,
+    application_received: record.applicationReceived,
+    priority: record.priority,
+    injury_date: record.injuryDate,
+    ur_date: record.urDate,
+    licensure: record.reviewer.licensure.join('; '),
+    specialty: record.reviewer.specialty,
+    patient_age: record.patient.age,
+    patient_sex: record.patient.sex,
+    layout: record.layout,
+    parser_version: record.parserVersion,
+  };
+  if (record.items.length === 0) {
+    return [
+      {
+        ...letter,
+        item_index: null,
+        description: null,
+        quantity: null,
+        decision: null,
+        original_request: null,
+        authorized_portion: null,
+        claims_administrator_citations: null,
+        maximus_citations: null,
+        rationale_conclusion: null,
+      },
+    ];
+  }
+  return record.items.map((item, index) => ({
+    ...letter,
+    item_index: index,
+    description: item.description,
+    quantity: item.quantity,
+    decision: item.decision,
+    original_request: item.originalRequest,
+    authorized_portion: item.authorizedPortion,
+    claims_administrator_citations: citationSources(item.claimsAdministratorGuideline),
+    maximus_citations: citationSources(item.maximusGuideline),
+    rationale_conclusion: item.rationaleConclusion,
+  }));
+}
+
+/** One RFC 4180 field: quoted (quotes doubled) when it holds a comma, a quote, CR or LF. */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** RFC 4180 text: a header line, then the rows, every line ended by CRLF. */
+export function rowsToCsv(rows: readonly ItemRow[]): string {
+  const lines = [
+    ITEM_COLUMNS.join(','),
+    ...rows.map((row) => ITEM_COLUMNS.map((c) => csvField(row[c])).join(',')),
+  ];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** `items.csv` for these records. */
+export function toCsv(records: readonly LetterRecord[]): string {
+  return rowsToCsv(records.flatMap(recordToCsvRows));
+}

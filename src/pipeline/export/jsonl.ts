@@ -1,0 +1,6 @@
+import type { LetterRecord } from '../../../schemas/letter.js';
+
+/** JSON Lines: one record per line, each line ended by "\n" (empty text for no records). */
+export function toJsonl(records: readonly LetterRecord[]): string {
+  return records.map((r) => `${JSON.stringify(r)}\n`).join('');
+}

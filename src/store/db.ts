@@ -1,0 +1,163 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. Column names are snake_case; timestamps are ISO-8601 text and JSON is
+ * text, so SQLite and PostgreSQL hold the same values. Booleans read back as 0/1 on SQLite and true/false
+ * on PostgreSQL (see `toBool`).
+ */
+
+/** Written as 0/1 on SQLite (better-sqlite3 binds no booleans), true/false on PostgreSQL. */
+export type BoolColumn = ColumnType<boolean | number, boolean | number, boolean | number>;
+/** BLOB on SQLite, BYTEA on PostgreSQL; both drivers return a Buffer. */
+export type BytesColumn = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+
+export interface SchemaVersionTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+export interface DocumentsTable {
+  sha256: string;
+  file_name: string;
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+  bytes: number;
+  pages: number | null;
+  text_source: string | null;
+  layout: string | null;
+  parser_version: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BlobsTable {
+  sha256: string;
+  data: BytesColumn;
+}
+
+export interface FilesTable {
+  id: Generated<number>;
+  sha256: string;
+  path: string;
+  duplicate: BoolColumn;
+  ingested_at: string;
+  settled_to: string | null;
+}
+
+export interface PageTextsTable {
+  sha256: string;
+  page: number;
+  source: string;
+  /** The whole `TextPage` as JSON. */
+  text_json: string;
+}
+
+export interface LettersTable {
+  sha256: string;
+  case_number: string | null;
+  decision_date: string | null;
+  date_assigned: string | null;
+  application_received: string | null;
+  priority: string | null;
+  injury_date: string | null;
+  ur_date: string | null;
+  licensure_json: string;
+  specialty: string | null;
+  patient_age: number | null;
+  patient_sex: string | null;
+  layout: string | null;
+  parser_version: string;
+  /** `ok` | `needs_review` | `failed` (the record's status, not the document's). */
+  status: string;
+  /** The whole `LetterRecord` as JSON: what `getRecord` returns. */
+  record_json: string;
+  updated_at: string;
+}
+
+export interface ItemsTable {
+  sha256: string;
+  idx: number;
+  description: string;
+  quantity: number | null;
+  decision: string;
+  original_request: string | null;
+  authorized_portion: string | null;
+  raw: string;
+  rationale: string | null;
+  rationale_conclusion: string | null;
+  /** The claims administrator's guideline paragraph. */
+  ca_raw: string | null;
+  /** Maximus' guideline paragraph. */
+  mx_raw: string | null;
+}
+
+export type CitationParty = 'claims_administrator' | 'maximus';
+
+export interface CitationsTable {
+  sha256: string;
+  item_idx: number;
+  party: CitationParty;
+  idx: number;
+  source: string | null;
+  sections: string | null;
+  pages: string | null;
+}
+
+export interface MismatchesTable {
+  sha256: string;
+  idx: number;
+  field: string;
+  code: string;
+  severity: string;
+  message: string;
+}
+
+export interface ProvenanceTable {
+  sha256: string;
+  field: string;
+  page: number;
+  start_offset: number;
+  end_offset: number;
+  box_json: string | null;
+  confidence: number;
+}
+
+/** QA corrections, kept beside the machine values (never written by `saveRecord`). */
+export interface CorrectionsTable {
+  id: Generated<number>;
+  sha256: string;
+  field: string;
+  machine_value_json: string | null;
+  value_json: string | null;
+  reason: string | null;
+  author: string;
+  created_at: string;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  sha256: string | null;
+  action: string;
+  author: string | null;
+  detail_json: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  schema_version: SchemaVersionTable;
+  documents: DocumentsTable;
+  blobs: BlobsTable;
+  files: FilesTable;
+  page_texts: PageTextsTable;
+  letters: LettersTable;
+  items: ItemsTable;
+  citations: CitationsTable;
+  mismatches: MismatchesTable;
+  provenance: ProvenanceTable;
+  corrections: CorrectionsTable;
+  audit: AuditTable;
+}
+
+export type DialectName = 'sqlite' | 'postgres';

@@ -1,0 +1,223 @@
+import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
+import type { Database, DialectName } from './db.js';
+
+/**
+ * Schema migrations, in code, applied in order and recorded in `schema_version`. A migration only ever
+ * adds to the schema; once released it is never edited (add a new one instead).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Kysely<Database>, dialect: DialectName): Promise<void>;
+}
+
+/** Key of the PostgreSQL advisory lock that serialises migrations across processes ("IMR" in ASCII). */
+export const MIGRATION_LOCK_KEY = 0x494d52;
+
+const bytesType = (dialect: DialectName) => (dialect === 'postgres' ? 'bytea' : 'blob');
+
+/** An integer primary key the database numbers: AUTOINCREMENT on SQLite, an identity on PostgreSQL. */
+const serialId = (dialect: DialectName) => (col: ColumnDefinitionBuilder) =>
+  dialect === 'postgres' ? col.primaryKey().generatedByDefaultAsIdentity() : col.primaryKey().autoIncrement();
+
+async function initial(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  const s = db.schema;
+  await s
+    .createTable('documents')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.primaryKey())
+    .addColumn('file_name', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('error_code', 'text')
+    .addColumn('error_message', 'text')
+    .addColumn('bytes', 'integer', (c) => c.notNull())
+    .addColumn('pages', 'integer')
+    .addColumn('text_source', 'text')
+    .addColumn('layout', 'text')
+    .addColumn('parser_version', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await s.createIndex('documents_status_idx').ifNotExists().on('documents').column('status').execute();
+
+  await s
+    .createTable('blobs')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.primaryKey().references('documents.sha256').onDelete('cascade'))
+    .addColumn('data', bytesType(dialect), (c) => c.notNull())
+    .execute();
+
+  await s
+    .createTable('files')
+    .ifNotExists()
+    .addColumn('id', 'integer', serialId(dialect))
+    .addColumn('sha256', 'text', (c) => c.notNull().references('documents.sha256').onDelete('cascade'))
+    .addColumn('path', 'text', (c) => c.notNull())
+    .addColumn('duplicate', 'boolean', (c) => c.notNull())
+    .addColumn('ingested_at', 'text', (c) => c.notNull())
+    .addColumn('settled_to', 'text')
+    .addUniqueConstraint('files_sha256_path_key', ['sha256', 'path'])
+    .execute();
+  await s.createIndex('files_settled_to_idx').ifNotExists().on('files').column('settled_to').execute();
+
+  await s
+    .createTable('page_texts')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.notNull().references('documents.sha256').onDelete('cascade'))
+    .addColumn('page', 'integer', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('text_json', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('page_texts_pkey', ['sha256', 'page'])
+    .execute();
+
+  await s
+    .createTable('letters')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.primaryKey().references('documents.sha256').onDelete('cascade'))
+    .addColumn('case_number', 'text')
+    .addColumn('decision_date', 'text')
+    .addColumn('date_assigned', 'text')
+    .addColumn('application_received', 'text')
+    .addColumn('priority', 'text')
+    .addColumn('injury_date', 'text')
+    .addColumn('ur_date', 'text')
+    .addColumn('licensure_json', 'text', (c) => c.notNull())
+    .addColumn('specialty', 'text')
+    .addColumn('patient_age', 'integer')
+    .addColumn('patient_sex', 'text')
+    .addColumn('layout', 'text')
+    .addColumn('parser_version', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('record_json', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await s.createIndex('letters_case_number_idx').ifNotExists().on('letters').column('case_number').execute();
+
+  await s
+    .createTable('items')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.notNull().references('letters.sha256').onDelete('cascade'))
+    .addColumn('idx', 'integer', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull())
+    .addColumn('quantity', 'integer')
+    .addColumn('decision', 'text', (c) => c.notNull())
+    .addColumn('original_request', 'text')
+    .addColumn('authorized_portion', 'text')
+    .addColumn('raw', 'text', (c) => c.notNull())
+    .addColumn('rationale', 'text')
+    .addColumn('rationale_conclusion', 'text')
+    .addColumn('ca_raw', 'text')
+    .addColumn('mx_raw', 'text')
+    .addPrimaryKeyConstraint('items_pkey', ['sha256', 'idx'])
+    .execute();
+
+  await s
+    .createTable('citations')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.notNull().references('letters.sha256').onDelete('cascade'))
+    .addColumn('item_idx', 'integer', (c) => c.notNull())
+    .addColumn('party', 'text', (c) => c.notNull().check(sql`party in ('claims_administrator', 'maximus')`))
+    .addColumn('idx', 'integer', (c) => c.notNull())
+    .addColumn('source', 'text')
+    .addColumn('sections', 'text')
+    .addColumn('pages', 'text')
+    .addPrimaryKeyConstraint('citations_pkey', ['sha256', 'item_idx', 'party', 'idx'])
+    .execute();
+
+  await s
+    .createTable('mismatches')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.notNull().references('letters.sha256').onDelete('cascade'))
+    .addColumn('idx', 'integer', (c) => c.notNull())
+    .addColumn('field', 'text', (c) => c.notNull())
+    .addColumn('code', 'text', (c) => c.notNull())
+    .addColumn('severity', 'text', (c) => c.notNull())
+    .addColumn('message', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('mismatches_pkey', ['sha256', 'idx'])
+    .execute();
+
+  await s
+    .createTable('provenance')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.notNull().references('letters.sha256').onDelete('cascade'))
+    .addColumn('field', 'text', (c) => c.notNull())
+    .addColumn('page', 'integer', (c) => c.notNull())
+    .addColumn('start_offset', 'integer', (c) => c.notNull())
+    .addColumn('end_offset', 'integer', (c) => c.notNull())
+    .addColumn('box_json', 'text')
+    .addColumn('confidence', 'double precision', (c) => c.notNull())
+    .addPrimaryKeyConstraint('provenance_pkey', ['sha256', 'field'])
+    .execute();
+
+  await s
+    .createTable('corrections')
+    .ifNotExists()
+    .addColumn('id', 'integer', serialId(dialect))
+    .addColumn('sha256', 'text', (c) => c.notNull().references('documents.sha256'))
+    .addColumn('field', 'text', (c) => c.notNull())
+    .addColumn('machine_value_json', 'text')
+    .addColumn('value_json', 'text')
+    .addColumn('reason', 'text')
+    .addColumn('author', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await s.createIndex('corrections_sha256_idx').ifNotExists().on('corrections').column('sha256').execute();
+
+  await s
+    .createTable('audit')
+    .ifNotExists()
+    .addColumn('id', 'integer', serialId(dialect))
+    .addColumn('sha256', 'text')
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('author', 'text')
+    .addColumn('detail_json', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await s.createIndex('audit_sha256_idx').ifNotExists().on('audit').column('sha256').execute();
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', up: initial }];
+
+/** The schema version this code expects. */
+export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+async function applyPending(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  await db.schema
+    .createTable('schema_version')
+    .ifNotExists()
+    .addColumn('version', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('applied_at', 'text', (c) => c.notNull())
+    .execute();
+  const row = await db
+    .selectFrom('schema_version')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .executeTakeFirst();
+  const current = Number(row?.version ?? 0);
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `database schema is version ${current}, newer than this program (${SCHEMA_VERSION}): upgrade imr-pipeline`,
+    );
+  }
+  for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
+    if (m.version <= current) continue;
+    await m.up(db, dialect);
+    await db
+      .insertInto('schema_version')
+      .values({ version: m.version, name: m.name, applied_at: new Date().toISOString() })
+      .execute();
+  }
+}
+
+/**
+ * Brings the schema to `SCHEMA_VERSION`. Run it inside one write transaction (the store does): several
+ * processes may migrate at once; on PostgreSQL they queue on a transaction-scoped advisory lock taken
+ * here, on SQLite on the write lock the store's `BEGIN IMMEDIATE` takes; whoever comes second finds the
+ * work done. DDL is transactional on both, so a failed migration leaves the schema as it was.
+ */
+export async function migrateSchema(trx: Kysely<Database>, dialect: DialectName): Promise<void> {
+  if (dialect === 'postgres') {
+    await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(trx);
+  }
+  await applyPending(trx, dialect);
+}

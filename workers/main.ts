@@ -1,0 +1,263 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Config } from '../schemas/config.js';
+import { TERMINAL_STATUSES } from '../schemas/document.js';
+import { InboxWatcher } from '../src/ingest/inbox.js';
+import { ingestFile, settleFiles } from '../src/ingest/ingest.js';
+import type { Logger } from '../src/logger.js';
+import { createExtractRuntime, type ExtractRuntime } from '../src/pipeline/extract-options.js';
+import { Queues, redisConnection, STAGES } from '../src/queue/queues.js';
+import { createApp } from '../src/server/app.js';
+import { createStore } from '../src/store/create-store.js';
+import type { Store } from '../src/store/store.js';
+import { jobSha, resumeStage, STAGE_FUNCTIONS, type StageDeps } from './processors.js';
+
+export interface PipelineParts {
+  /** Queue workers for every stage. */
+  workers: boolean;
+  /** The inbox watcher (and the mover of settled files). */
+  watcher: boolean;
+  /** The web server. */
+  server: boolean;
+}
+
+export interface Pipeline {
+  store: Store;
+  queues: Queues;
+  config: Config;
+  /** The address the web server listens on, when it runs. */
+  url: string | null;
+  /** Moves the inbox files whose documents are terminal (also runs on a timer with the watcher). */
+  settle(): Promise<string[]>;
+  /** Graceful stop: stop taking work, wait up to shutdownMs, then abandon running jobs. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+async function ping(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1500,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Redis from the configured URL; when none answers and `redis-server` is on PATH, a private one on a free
+ * port (stopped with the pipeline). Otherwise an error that says how to get one.
+ */
+export async function ensureRedis(url: string, logger: Logger): Promise<{ url: string; stop(): void }> {
+  if (await ping(url)) return { url, stop: () => undefined };
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    throw new Error(
+      `no Redis answers at ${url}, and redis-server is not installed. Start one (apt-get install redis-server, or docker compose up redis) or set REDIS_URL.`,
+    );
+  }
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'imr-redis-'));
+  const child: ChildProcess = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--maxmemory-policy',
+      'noeviction',
+    ],
+    { stdio: 'ignore' },
+  );
+  const privateUrl = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50 && !(await ping(privateUrl)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await ping(privateUrl))) throw new Error('started a private redis-server, but it does not answer');
+  logger.warn({ url: privateUrl }, `no Redis at ${url}: started a private redis-server on port ${port}`);
+  return { url: privateUrl, stop: () => child.kill('SIGTERM') };
+}
+
+/** Starts the chosen parts of the pipeline in this process. */
+export async function startPipeline(config: Config, parts: PipelineParts, logger: Logger): Promise<Pipeline> {
+  const redis = await ensureRedis(config.redisUrl, logger);
+  const store = createStore(config.databaseUrl);
+  await store.migrate();
+  const connection = redisConnection(redis.url);
+  const queues = new Queues(connection, config.queuePrefix);
+  let runtime: ExtractRuntime | null = null;
+  const workers: Worker[] = [];
+  let watcher: InboxWatcher | null = null;
+  let settleTimer: NodeJS.Timeout | undefined;
+  let server: ReturnType<typeof serve> | null = null;
+  let url: string | null = null;
+  const ingestDeps = { store, queues, logger };
+
+  if (parts.workers) {
+    runtime = createExtractRuntime(config);
+    const deps: StageDeps = { store, queues, extract: runtime.options, exportDir: config.exportDir, logger };
+    const concurrency = {
+      extract: config.workers.extractConcurrency,
+      parse: config.workers.parseConcurrency,
+      export: config.workers.exportConcurrency,
+    };
+    for (const stage of STAGES) {
+      const worker = new Worker(stage, async (job) => STAGE_FUNCTIONS[stage](jobSha(job.data), deps), {
+        connection: redisConnection(redis.url),
+        prefix: config.queuePrefix,
+        concurrency: concurrency[stage],
+      });
+      worker.on('failed', (job, err) =>
+        logger.error(
+          { stage, sha256: (job?.data as { sha256?: string })?.sha256, err: err.message },
+          'job failed',
+        ),
+      );
+      worker.on('error', (err) => logger.error({ stage, err: err.message }, 'worker error'));
+      workers.push(worker);
+    }
+    // Reconcile: anything not terminal is enqueued again (a duplicate job id is a no-op), so an empty
+    // or flushed Redis loses nothing.
+    let resumed = 0;
+    for (const doc of await store.listDocuments()) {
+      const stage = resumeStage(doc.status);
+      if (stage) {
+        await queues.enqueue(stage, doc.sha256);
+        resumed++;
+      }
+    }
+    if (resumed > 0) logger.info({ resumed }, 'reconciled unfinished documents');
+  }
+
+  const settleOptions = {
+    inboxDir: config.inbox.dir,
+    archiveDir: config.inbox.archiveDir,
+    quarantineDir: config.inbox.quarantineDir,
+  };
+  const settle = () =>
+    settleFiles(ingestDeps, settleOptions).then((moved) => {
+      for (const path of moved) watcher?.forget(path);
+      return moved;
+    });
+
+  if (parts.watcher) {
+    watcher = new InboxWatcher(
+      config.inbox,
+      async (path) => void (await ingestFile(path, ingestDeps)),
+      logger,
+    );
+    watcher.start();
+    const tick = () => {
+      settle()
+        .catch((err: Error) => logger.error({ err: err.message }, 'settle failed'))
+        .finally(() => {
+          if (watcher) settleTimer = setTimeout(tick, settleMs);
+        });
+    };
+    // Moving finished files is not urgent (results are queryable before): at most once a second.
+    const settleMs = Math.max(config.inbox.pollMs, 1000);
+    settleTimer = setTimeout(tick, settleMs);
+  }
+
+  if (parts.server) {
+    const app = createApp({ store, queues });
+    await new Promise<void>((resolve, reject) => {
+      server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) => {
+        url = `http://${config.server.host}:${info.port}`;
+        resolve();
+      });
+      server.once('error', reject);
+    });
+  }
+
+  let stopping: Promise<void> | null = null;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      const w = watcher;
+      watcher = null;
+      clearTimeout(settleTimer);
+      await w?.stop();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      // Stop taking jobs and let running ones finish, for a bounded time; then abandon them (their locks
+      // expire and another worker picks them up: stages are idempotent).
+      const graceful = Promise.all(workers.map((wk) => wk.close()));
+      const timedOut = await Promise.race([
+        graceful.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownMs).unref()),
+      ]);
+      if (timedOut) {
+        logger.warn('running jobs did not finish in time: abandoning them');
+        await Promise.all(workers.map((wk) => wk.close(true)));
+      }
+      await runtime?.close();
+      await queues.close();
+      connection.disconnect();
+      await store.close();
+      redis.stop();
+    })();
+    return stopping;
+  };
+
+  return { store, queues, config, url, settle, shutdown };
+}
+
+/** Whether every document is terminal (nothing queued or running). */
+export async function idle(store: Store): Promise<boolean> {
+  const counts = await store.counts();
+  return Object.entries(counts).every(
+    ([status, n]) => n === 0 || TERMINAL_STATUSES.includes(status as never),
+  );
+}
+
+/**
+ * One shutdown path per process: the first SIGINT/SIGTERM stops gracefully, a second one forces exit.
+ */
+export function onSignals(shutdown: () => Promise<void>, logger: Logger): void {
+  let signalled = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    signalled = true;
+    logger.info({ signal }, 'shutting down (again to force)');
+    shutdown().then(
+      () => process.exit(0),
+      (err: Error) => {
+        logger.error({ err: err.message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

@@ -1,0 +1,85 @@
+import { UnrecoverableError } from 'bullmq';
+import { DocJob } from '../schemas/document.js';
+import type { Logger } from '../src/logger.js';
+import { StageError } from '../src/pipeline/errors.js';
+import { writeRecordFile } from '../src/pipeline/export/index.js';
+import { type ExtractOptions, extractText } from '../src/pipeline/extract/extract-text.js';
+import { failedRecord, recordFromText } from '../src/pipeline/process-letter.js';
+import type { Queues, Stage } from '../src/queue/queues.js';
+import type { Store } from '../src/store/store.js';
+
+export interface StageDeps {
+  store: Store;
+  queues: Queues;
+  extract: ExtractOptions;
+  exportDir: string;
+  logger: Logger;
+}
+
+/** Validates a job's payload: a malformed job can never succeed. */
+export function jobSha(data: unknown): string {
+  const parsed = DocJob.safeParse(data);
+  if (!parsed.success) throw new UnrecoverableError(`bad job payload: ${parsed.error.message}`);
+  return parsed.data.sha256;
+}
+
+async function documentOf(store: Store, sha256: string) {
+  const doc = await store.getDocument(sha256);
+  if (!doc) throw new UnrecoverableError(`no document ${sha256} in the database`);
+  return doc;
+}
+
+/** extract: PDF bytes from the database -> stored page text (text layer or OCR) -> parse. */
+export async function extractStage(sha256: string, deps: StageDeps): Promise<void> {
+  const doc = await documentOf(deps.store, sha256);
+  if (doc.status !== 'queued' && doc.status !== 'extracting') return; // already past this stage
+  const bytes = await deps.store.getBytes(sha256);
+  if (!bytes) throw new UnrecoverableError(`no bytes stored for ${sha256}`);
+  await deps.store.setStatus(sha256, 'extracting');
+  try {
+    const text = await extractText(bytes, deps.extract);
+    await deps.store.saveText(sha256, text);
+  } catch (err) {
+    if (!(err instanceof StageError)) throw err; // transient: retried with backoff
+    // The file itself is bad: a terminal, visible state with its code.
+    await deps.store.saveRecord(failedRecord(doc.fileName, sha256, err));
+    deps.logger.info({ sha256, code: err.code }, 'failed');
+    return;
+  }
+  await deps.queues.enqueue('parse', sha256);
+}
+
+/** parse: stored page text -> fields, provenance, mismatches (never touches the PDF or OCR) -> export. */
+export async function parseStage(sha256: string, deps: StageDeps): Promise<void> {
+  const doc = await documentOf(deps.store, sha256);
+  const text = await deps.store.getText(sha256);
+  if (!text) throw new UnrecoverableError(`no stored text for ${sha256} (status ${doc.status})`);
+  const record = recordFromText(doc.fileName, sha256, text);
+  await deps.store.saveRecord(record);
+  if (record.status !== 'failed') await deps.queues.enqueue('export', sha256);
+}
+
+/** export: the committed record -> its export file -> terminal status (done or needs_review). */
+export async function exportStage(sha256: string, deps: StageDeps): Promise<void> {
+  const record = await deps.store.getRecord(sha256);
+  if (!record) throw new UnrecoverableError(`no record for ${sha256}`);
+  await writeRecordFile(record, deps.exportDir);
+  await deps.store.setStatus(
+    sha256,
+    record.status === 'ok' ? 'done' : record.status === 'failed' ? 'failed' : 'needs_review',
+  );
+}
+
+export const STAGE_FUNCTIONS: Record<Stage, (sha256: string, deps: StageDeps) => Promise<void>> = {
+  extract: extractStage,
+  parse: parseStage,
+  export: exportStage,
+};
+
+/** The stage each non-terminal status resumes at, for reconciliation after a restart or a lost Redis. */
+export function resumeStage(status: string): Stage | null {
+  if (status === 'queued' || status === 'extracting') return 'extract';
+  if (status === 'extracted') return 'parse';
+  if (status === 'parsed') return 'export';
+  return null;
+}
