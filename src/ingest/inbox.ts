@@ -36,6 +36,7 @@ export class InboxWatcher {
   private readonly seen = new Map<string, Seen>();
   private readonly reported = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
   private watcher: FSWatcher | undefined;
   private scanning: Promise<void> | undefined;
   private stopped = false;
@@ -49,7 +50,13 @@ export class InboxWatcher {
   start(): void {
     if (this.options.mode === 'watch') {
       try {
-        this.watcher = watch(this.options.dir, { recursive: true }, () => void this.scan());
+        // Change events only hasten the next scan (debounced): a burst of copies costs one scan, not one each.
+        this.watcher = watch(this.options.dir, { recursive: true }, () => {
+          this.soon ??= setTimeout(() => {
+            this.soon = undefined;
+            void this.scan();
+          }, 50);
+        });
         this.watcher.on('error', (err) =>
           this.logger.warn({ err: err.message }, 'inbox watch error; polling continues'),
         );
@@ -91,10 +98,11 @@ export class InboxWatcher {
       if (rel.split(/[\\/]/).some(isIgnoredName)) continue;
       if (!entry.isFile()) continue; // directories (even one named x.pdf), symlinks, sockets, fifos
       present.add(path);
+      // Already taken in: it stays until it is settled (then forgotten), so no need to look again.
+      if (this.reported.has(path)) continue;
       const st = await lstat(path).catch(() => null);
       if (!st?.isFile()) continue;
       const key = `${st.size}:${st.mtimeMs}`;
-      if (this.reported.get(path) === key) continue;
       const prev = this.seen.get(path);
       if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) {
         this.seen.set(path, { size: st.size, mtimeMs: st.mtimeMs, since: now });
@@ -120,6 +128,7 @@ export class InboxWatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.soon);
     this.watcher?.close();
     await this.scanning;
   }
