@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -140,6 +140,43 @@ describe.each(['sqlite', 'postgres'] as const)('pipeline on %s', (db) => {
     expect(await filesIn(env.config.inbox.archiveDir)).toHaveLength(total);
     expect(await second.store.listRecords()).toHaveLength(total);
     expect(await filesIn(join(env.config.exportDir, 'records'))).toHaveLength(total);
+  });
+
+  it('imr ingest queues a folder without a watcher and waits until each file is done', async () => {
+    env = await createTestEnv(db);
+    const dir = join(env.root, 'batch');
+    await mkdir(dir);
+    for (const seed of [51, 52, 53])
+      await writeFile(join(dir, `b-${seed}.pdf`), (await generateLetterPdf(seed)).pdf);
+    await writeFile(join(dir, 'b-51-again.pdf'), (await generateLetterPdf(51)).pdf);
+    pipeline = await startPipeline(
+      env.config,
+      { workers: true, watcher: false, server: false },
+      silentLogger(),
+    );
+    let progress = '';
+    const sink = new Writable({
+      write: (chunk, _e, done) => {
+        progress += String(chunk);
+        done();
+      },
+    });
+    const code = await main(['ingest', dir], {
+      stdout: sink,
+      stderr: sink,
+      env: {
+        DATABASE_URL: env.config.databaseUrl,
+        REDIS_URL: env.config.redisUrl,
+        IMR_QUEUE_PREFIX: env.config.queuePrefix,
+      },
+    });
+    expect(code).toBe(0);
+    expect(progress).toContain('4 file(s), 3 distinct document(s) queued');
+    expect(progress).toMatch(/3\/3 {2}done \d/);
+    const docs = await pipeline.store.listDocuments();
+    expect(docs).toHaveLength(3);
+    expect(docs.every((d) => d.status === 'done' || d.status === 'needs_review')).toBe(true);
+    expect(await pipeline.store.listFiles()).toHaveLength(4);
   });
 
   it('reprocesses every letter from stored text, with no OCR', async () => {
