@@ -12,6 +12,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { processPdf } from '../src/pipeline/process-letter.js';
+import { createStore } from '../src/store/create-store.js';
 import { generateLetterPdf } from '../src/synth/index.js';
 import { startPipeline } from '../workers/main.js';
 
@@ -60,33 +61,38 @@ async function run(processes: number): Promise<number> {
     LOG_LEVEL: 'warn',
   };
   await mkdir(env.IMR_INBOX, { recursive: true });
-  // This process watches the inbox; the workers are separate processes.
-  const watcher = await startPipeline(
-    loadConfig(env),
-    { workers: false, watcher: true, server: false },
-    silentLogger(),
-  );
+  // As deployed: the first process runs the watcher and workers (imr start), the others workers only
+  // (imr worker). This process only drops the files and watches the database.
   const children: ChildProcess[] = [];
   for (let i = 0; i < processes; i++) {
+    const args = i === 0 ? ['start', '--no-server'] : ['worker'];
     children.push(
-      spawn(process.execPath, [join(root, 'bin/imr.js'), 'worker'], {
+      spawn(process.execPath, [join(root, 'bin/imr.js'), ...args], {
         env,
-        stdio: ['ignore', 'ignore', 'inherit'],
+        stdio: ['ignore', 'ignore', 'ignore'],
       }),
     );
   }
-  await new Promise((r) => setTimeout(r, 3000)); // workers up
+  const store = createStore(env.DATABASE_URL);
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    try {
+      await store.counts(); // migrated by the started process
+      break;
+    } catch {}
+  }
+  await new Promise((r) => setTimeout(r, 2000)); // workers up
   const t0 = performance.now();
   for (const n of names) await cp(join(source, n), join(env.IMR_INBOX, n));
   for (;;) {
-    const c = await watcher.store.counts();
+    const c = await store.counts();
     if (c.done + c.needs_review + c.failed >= count) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (performance.now() - t0) / 1000;
   for (const child of children) child.kill('SIGTERM');
   await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
-  await watcher.shutdown();
+  await store.close();
   return count / seconds;
 }
 
