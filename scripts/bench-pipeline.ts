@@ -45,9 +45,9 @@ async function freshDatabase(tag: string): Promise<string> {
   return `postgres://postgres@127.0.0.1:5432/${name}`;
 }
 
-async function run(processes: number): Promise<number> {
-  const tag = `p${processes}`;
-  const env = {
+/** An isolated pipeline environment (own database, queue prefix and folders) for one measurement. */
+async function benchEnv(tag: string) {
+  return {
     ...process.env,
     DATABASE_URL: await freshDatabase(tag),
     IMR_QUEUE_PREFIX: `imrbench${randomBytes(3).toString('hex')}`,
@@ -55,9 +55,15 @@ async function run(processes: number): Promise<number> {
     IMR_ARCHIVE: join(work, tag, 'archive'),
     IMR_QUARANTINE: join(work, tag, 'quarantine'),
     IMR_EXPORT_DIR: join(work, tag, 'exports'),
+    IMR_OCR: 'never',
+  };
+}
+
+async function run(processes: number): Promise<number> {
+  const env = {
+    ...(await benchEnv(`p${processes}`)),
     IMR_STABLE_MS: '200',
     IMR_POLL_MS: '100',
-    IMR_OCR: 'never',
     LOG_LEVEL: 'warn',
   };
   await mkdir(env.IMR_INBOX, { recursive: true });
@@ -97,17 +103,8 @@ async function run(processes: number): Promise<number> {
 }
 
 async function latency(): Promise<number[]> {
-  const tag = 'lat';
-  const env = {
-    ...process.env,
-    DATABASE_URL: await freshDatabase(tag),
-    IMR_QUEUE_PREFIX: `imrbench${randomBytes(3).toString('hex')}`,
-    IMR_INBOX: join(work, tag, 'inbox'),
-    IMR_ARCHIVE: join(work, tag, 'archive'),
-    IMR_QUARANTINE: join(work, tag, 'quarantine'),
-    IMR_EXPORT_DIR: join(work, tag, 'exports'),
-    IMR_OCR: 'never',
-  };
+  // Default stable delay and poll interval: the latency a person sees.
+  const env = await benchEnv('lat');
   await mkdir(env.IMR_INBOX, { recursive: true });
   const p = await startPipeline(
     loadConfig(env),

@@ -1,7 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LetterRecord } from '../../schemas/letter.js';
@@ -18,6 +17,7 @@ import {
 import { processPdf } from '../../src/pipeline/process-letter.js';
 import { createStore } from '../../src/store/create-store.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
+import { sink } from '../helpers/cli.js';
 
 /** A strict RFC 4180 reader, to check what the writer produced. */
 function parseCsv(text: string): string[][] {
@@ -79,17 +79,6 @@ async function duckdbRows(sqlText: string): Promise<Record<string, unknown>[]> {
   } finally {
     instance.closeSync();
   }
-}
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
 }
 
 let dir: string;

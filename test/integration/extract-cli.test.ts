@@ -1,23 +1,12 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LetterRecord } from '../../schemas/letter.js';
 import { main } from '../../src/cli/main.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
 import { encryptedPdf, notALetterPdf, truncated } from '../helpers/bad-pdfs.js';
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
+import { sink } from '../helpers/cli.js';
 
 async function run(argv: string[]) {
   const out = sink();
