@@ -22,18 +22,19 @@ async function fsyncFile(path: string): Promise<void> {
 }
 
 /**
- * Produces `path` atomically: `produce` writes the temporary file it is given, which is flushed to disk and
- * renamed over `path`. Readers see the old file or the new one, never a part; on failure the temporary
+ * Produces `path` atomically: `produce` writes the temporary file it is given, which is flushed to disk
+ * (unless `durable: false`) and renamed over `path`. Readers see the old file or the new one, never a part; on failure the temporary
  * is removed and `path` is untouched.
  */
 export async function replaceAtomically(
   path: string,
   produce: (tmp: string) => Promise<void>,
+  { durable = true }: { durable?: boolean } = {},
 ): Promise<void> {
   const tmp = tempPathFor(path);
   try {
     await produce(tmp);
-    await fsyncFile(tmp);
+    if (durable) await fsyncFile(tmp);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
@@ -42,13 +43,21 @@ export async function replaceAtomically(
 }
 
 /** Writes `data` to `path` atomically (see `replaceAtomically`). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await replaceAtomically(path, async (tmp) => {
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(data);
-    } finally {
-      await handle.close();
-    }
-  });
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: { durable?: boolean } = {},
+): Promise<void> {
+  await replaceAtomically(
+    path,
+    async (tmp) => {
+      const handle = await open(tmp, 'w');
+      try {
+        await handle.writeFile(data);
+      } finally {
+        await handle.close();
+      }
+    },
+    options,
+  );
 }
