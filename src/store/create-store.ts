@@ -6,6 +6,7 @@ import pg from 'pg';
 import { type DocStatus, DocumentRow, type FileRow, TERMINAL_STATUSES } from '../../schemas/document.js';
 import { type ExtractError, LetterRecord } from '../../schemas/letter.js';
 import { TextDocument, TextPage } from '../../schemas/text.js';
+import { headerColumns } from '../pipeline/export/columns.js';
 import type {
   CitationParty,
   CitationsTable,
@@ -421,13 +422,7 @@ class KyselyStore implements Store {
       if (updated.numUpdatedRows === 0n) throw new UnknownDocumentError('saveRecord', sha256);
 
       const letter = {
-        case_number: record.caseNumber,
-        decision_date: record.decisionDate,
-        date_assigned: record.dateAssigned,
-        application_received: record.applicationReceived,
-        priority: record.priority,
-        injury_date: record.injuryDate,
-        ur_date: record.urDate,
+        ...headerColumns(record),
         licensure_json: JSON.stringify(record.reviewer.licensure),
         specialty: record.reviewer.specialty,
         patient_age: record.patient.age,

@@ -1,4 +1,5 @@
 import type { Guideline, LetterRecord } from '../../../schemas/letter.js';
+import { headerColumns } from './columns.js';
 
 /** The columns of `items.csv` / `items.parquet`: one row per item, the letter's fields repeated. */
 export const ITEM_COLUMNS = [
@@ -50,13 +51,7 @@ export function recordToCsvRows(record: LetterRecord): ItemRow[] {
     sha256: record.sha256,
     file: record.file,
     status: record.status,
-    case_number: record.caseNumber,
-    decision_date: record.decisionDate,
-    date_assigned: record.dateAssigned,
-    application_received: record.applicationReceived,
-    priority: record.priority,
-    injury_date: record.injuryDate,
-    ur_date: record.urDate,
+    ...headerColumns(record),
     licensure: record.reviewer.licensure.join('; '),
     specialty: record.reviewer.specialty,
     patient_age: record.patient.age,
