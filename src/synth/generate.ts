@@ -381,17 +381,14 @@ class LetterBuilder {
           break;
         }
         case 'preamble-ca':
-        case 'no-citation-ca': {
-          if (notice && f === 'preamble-ca') break;
-          const p = slot((q) => q.ca.mode === undefined);
-          if (p) p.ca = { mode: f === 'preamble-ca' ? 'preamble' : 'none' };
-          break;
-        }
+        case 'no-citation-ca':
         case 'preamble-er':
         case 'no-citation-er': {
-          if (notice && f === 'preamble-er') break;
-          const p = slot((q) => q.er.mode === undefined);
-          if (p) p.er = { mode: f === 'preamble-er' ? 'preamble' : 'none' };
+          const party = f.endsWith('-ca') ? 'ca' : 'er';
+          const preamble = f.startsWith('preamble');
+          if (notice && preamble) break;
+          const p = slot((q) => q[party].mode === undefined);
+          if (p) p[party] = { mode: preamble ? 'preamble' : 'none' };
           break;
         }
         case 'mtus-section':
