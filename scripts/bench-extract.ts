@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument } from '../src/pipeline/extract/pdfjs.js';
 import { processPdf } from '../src/pipeline/process-letter.js';
 
 const { values, positionals } = parseArgs({

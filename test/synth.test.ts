@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
 import { Label } from '../schemas/label.js';
+import { getDocument } from '../src/pipeline/extract/pdfjs.js';
 import {
   FEATURES,
   type Feature,

@@ -1,5 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { DocJob } from '../schemas/document.js';
+import type { TextDocument } from '../schemas/text.js';
 import type { Logger } from '../src/logger.js';
 import { StageError } from '../src/pipeline/errors.js';
 import { writeRecordFile } from '../src/pipeline/export/index.js';
@@ -29,15 +30,16 @@ async function documentOf(store: Store, sha256: string) {
   return doc;
 }
 
-/** extract: PDF bytes from the database -> stored page text (text layer or OCR) -> parse. */
+/** extract: PDF bytes from the database -> stored page text (text layer or OCR) -> parsed record -> export. */
 export async function extractStage(sha256: string, deps: StageDeps): Promise<void> {
   const doc = await documentOf(deps.store, sha256);
   if (doc.status !== 'queued' && doc.status !== 'extracting') return; // already past this stage
   const bytes = await deps.store.getBytes(sha256);
   if (!bytes) throw new UnrecoverableError(`no bytes stored for ${sha256}`);
   await deps.store.setStatus(sha256, 'extracting');
+  let text: TextDocument;
   try {
-    const text = await extractText(bytes, deps.extract);
+    text = await extractText(bytes, deps.extract);
     await deps.store.saveText(sha256, text);
   } catch (err) {
     if (!(err instanceof StageError)) throw err; // transient: retried with backoff
@@ -46,7 +48,16 @@ export async function extractStage(sha256: string, deps: StageDeps): Promise<voi
     deps.logger.info({ sha256, code: err.code }, 'failed');
     return;
   }
-  await deps.queues.enqueue('parse', sha256);
+  // Parsing costs milliseconds beside extraction: it runs here on the text in hand rather than after a
+  // queue hop and a re-read. The stored text is committed first, so the parse queue can always redo it
+  // (a resume from `extracted`, or `imr reprocess`).
+  await parseAndSave(doc.fileName, sha256, text, deps);
+}
+
+async function parseAndSave(fileName: string, sha256: string, text: TextDocument, deps: StageDeps) {
+  const record = recordFromText(fileName, sha256, text);
+  await deps.store.saveRecord(record);
+  if (record.status !== 'failed') await deps.queues.enqueue('export', sha256);
 }
 
 /** parse: stored page text -> fields, provenance, mismatches (never touches the PDF or OCR) -> export. */
@@ -54,9 +65,7 @@ export async function parseStage(sha256: string, deps: StageDeps): Promise<void>
   const doc = await documentOf(deps.store, sha256);
   const text = await deps.store.getText(sha256);
   if (!text) throw new UnrecoverableError(`no stored text for ${sha256} (status ${doc.status})`);
-  const record = recordFromText(doc.fileName, sha256, text);
-  await deps.store.saveRecord(record);
-  if (record.status !== 'failed') await deps.queues.enqueue('export', sha256);
+  await parseAndSave(doc.fileName, sha256, text, deps);
 }
 
 /** export: the committed record -> its export file -> terminal status (done or needs_review). */

@@ -1,8 +1,7 @@
-import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { Util } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api.js';
 import type { TextPage } from '../../../schemas/text.js';
 import { buildTextPage, type Piece } from './lines.js';
+import { type PDFPageProxy, Util } from './pdfjs.js';
 
 function isTextItem(item: unknown): item is TextItem {
   return typeof item === 'object' && item !== null && 'str' in item && 'transform' in item;
