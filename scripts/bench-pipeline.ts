@@ -1,6 +1,7 @@
-// npm run bench:pipeline -- [--letters 500] [--db sqlite|postgres]
+// npm run bench:pipeline -- [--letters 500] [--db sqlite|postgres] [--rounds 3]
 // End-to-end throughput (drop into the inbox -> exported) with 1 and with 2 worker processes, beside the
 // in-process `imr extract` rate on the same letters, and the drop -> queryable latency of one letter.
+// Each round measures the three side by side; medians over the rounds are printed (the machine is shared).
 // Runs against the real Redis (REDIS_URL, default 127.0.0.1:6379) under its own queue prefix.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +18,11 @@ import { generateLetterPdf } from '../src/synth/index.js';
 import { startPipeline } from '../workers/main.js';
 
 const { values } = parseArgs({
-  options: { letters: { type: 'string', default: '500' }, db: { type: 'string', default: 'sqlite' } },
+  options: {
+    letters: { type: 'string', default: '500' },
+    db: { type: 'string', default: 'sqlite' },
+    rounds: { type: 'string', default: '3' },
+  },
 });
 const count = Number(values.letters);
 const root = resolve(import.meta.dirname, '..');
@@ -59,9 +64,9 @@ async function benchEnv(tag: string) {
   };
 }
 
-async function run(processes: number): Promise<number> {
+async function run(processes: number, round: number): Promise<number> {
   const env = {
-    ...(await benchEnv(`p${processes}`)),
+    ...(await benchEnv(`p${processes}r${round}`)),
     IMR_STABLE_MS: '200',
     IMR_POLL_MS: '100',
     LOG_LEVEL: 'warn',
@@ -126,19 +131,28 @@ async function latency(): Promise<number[]> {
   return out;
 }
 
-const t0 = performance.now();
-for (const n of names) await processPdf(n, new Uint8Array(await readFile(join(source, n))));
-const inProcess = count / ((performance.now() - t0) / 1000);
-const one = await run(1);
-const two = await run(2);
+async function inProcessRate(): Promise<number> {
+  const t0 = performance.now();
+  for (const n of names) await processPdf(n, new Uint8Array(await readFile(join(source, n))));
+  return count / ((performance.now() - t0) / 1000);
+}
+
+const rates = { inProcess: [] as number[], one: [] as number[], two: [] as number[] };
+for (let round = 1; round <= Number(values.rounds); round++) {
+  rates.inProcess.push(await inProcessRate());
+  rates.one.push(await run(1, round));
+  rates.two.push(await run(2, round));
+}
 const lat = await latency();
-console.log(`${count} synthetic text letters, database ${values.db}`);
-console.log(`in-process imr extract:         ${inProcess.toFixed(1)} letters/s`);
+const [inProcess, one, two] = [median(rates.inProcess), median(rates.one), median(rates.two)];
+const list = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
+console.log(`${count} synthetic text letters, database ${values.db}, median of ${values.rounds} rounds`);
+console.log(`in-process imr extract:         ${inProcess.toFixed(1)} letters/s  (${list(rates.inProcess)})`);
 console.log(
-  `pipeline, 1 worker process:     ${one.toFixed(1)} letters/s  (${(one / inProcess).toFixed(2)}x in-process)`,
+  `pipeline, 1 worker process:     ${one.toFixed(1)} letters/s  (${list(rates.one)}; ${(one / inProcess).toFixed(2)}x in-process)`,
 );
 console.log(
-  `pipeline, 2 worker processes:   ${two.toFixed(1)} letters/s  (${(two / one).toFixed(2)}x one process)`,
+  `pipeline, 2 worker processes:   ${two.toFixed(1)} letters/s  (${list(rates.two)}; ${(two / one).toFixed(2)}x one process, ${(two / inProcess).toFixed(2)}x in-process)`,
 );
 console.log(
   `drop -> queryable, one letter:  median ${median(lat).toFixed(2)} s (${lat.map((x) => x.toFixed(2)).join(', ')}; default stable delay 1 s)`,

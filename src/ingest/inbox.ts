@@ -21,6 +21,9 @@ export function isIgnoredName(name: string): boolean {
   );
 }
 
+/** Files taken in at once by one scan. */
+const INGEST_LANES = 8;
+
 interface Seen {
   size: number;
   mtimeMs: number;
@@ -37,7 +40,9 @@ export class InboxWatcher {
   private readonly reported = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
-  private watcher: FSWatcher | undefined;
+  private recheck: NodeJS.Timeout | undefined;
+  /** One non-recursive watcher per folder: Node 20's recursive mode re-reads the tree on every event. */
+  private readonly watchers = new Map<string, FSWatcher>();
   private scanning: Promise<void> | undefined;
   private stopped = false;
 
@@ -48,22 +53,7 @@ export class InboxWatcher {
   ) {}
 
   start(): void {
-    if (this.options.mode === 'watch') {
-      try {
-        // Change events only hasten the next scan (debounced): a burst of copies costs one scan, not one each.
-        this.watcher = watch(this.options.dir, { recursive: true }, () => {
-          this.soon ??= setTimeout(() => {
-            this.soon = undefined;
-            void this.scan();
-          }, 50);
-        });
-        this.watcher.on('error', (err) =>
-          this.logger.warn({ err: err.message }, 'inbox watch error; polling continues'),
-        );
-      } catch (err) {
-        this.logger.warn({ err: (err as Error).message }, 'inbox change events unavailable; polling only');
-      }
-    }
+    if (this.options.mode === 'watch') this.watchDir(this.options.dir);
     const tick = () => {
       if (this.stopped) return;
       void this.scan().finally(() => {
@@ -71,6 +61,29 @@ export class InboxWatcher {
       });
     };
     tick();
+  }
+
+  /** Change events only hasten the next scan (debounced): a burst of copies costs one scan, not one each. */
+  private hasten(): void {
+    this.soon ??= setTimeout(() => {
+      this.soon = undefined;
+      void this.scan();
+    }, 50);
+  }
+
+  private watchDir(dir: string): void {
+    if (this.stopped || this.watchers.has(dir)) return;
+    try {
+      const watcher = watch(dir, () => this.hasten());
+      watcher.on('error', (err) => {
+        this.logger.warn({ err: err.message }, 'inbox watch error; polling continues');
+        watcher.close();
+        this.watchers.delete(dir);
+      });
+      this.watchers.set(dir, watcher);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'inbox change events unavailable; polling only');
+    }
   }
 
   /** Forget a path once it has left the inbox, so a new file under the same name is read again. */
@@ -91,45 +104,90 @@ export class InboxWatcher {
     const entries = await readdir(this.options.dir, { recursive: true, withFileTypes: true }).catch(() => []);
     const now = Date.now();
     const present = new Set<string>();
+    const ready: string[] = [];
+    const candidates: string[] = [];
+    const folders = new Set([this.options.dir]);
     for (const entry of entries) {
-      if (this.stopped) return;
       const path = join(entry.parentPath, entry.name);
       const rel = relative(this.options.dir, path);
       if (rel.split(/[\\/]/).some(isIgnoredName)) continue;
+      if (entry.isDirectory()) folders.add(path);
       if (!entry.isFile()) continue; // directories (even one named x.pdf), symlinks, sockets, fifos
       present.add(path);
       // Already taken in: it stays until it is settled (then forgotten), so no need to look again.
-      if (this.reported.has(path)) continue;
-      const st = await lstat(path).catch(() => null);
-      if (!st?.isFile()) continue;
-      const key = `${st.size}:${st.mtimeMs}`;
+      if (!this.reported.has(path)) candidates.push(path);
+    }
+    if (this.options.mode === 'watch') {
+      for (const dir of folders) this.watchDir(dir);
+      for (const [dir, watcher] of this.watchers) {
+        if (folders.has(dir)) continue;
+        watcher.close();
+        this.watchers.delete(dir);
+      }
+    }
+    // All at once: one stat at a time waits behind every CPU-bound job of a busy process.
+    const stats = await Promise.all(candidates.map((path) => lstat(path).catch(() => null)));
+    if (this.stopped) return;
+    let waiting = false;
+    candidates.forEach((path, i) => {
+      const st = stats[i];
+      if (!st?.isFile()) return;
       const prev = this.seen.get(path);
       if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) {
         this.seen.set(path, { size: st.size, mtimeMs: st.mtimeMs, since: now });
-        if (this.options.stableMs > 0) continue;
+        if (this.options.stableMs > 0) {
+          waiting = true;
+          return;
+        }
       }
       const since = this.seen.get(path)!.since;
-      if (now - since < this.options.stableMs) continue;
-      this.reported.set(path, key);
-      try {
-        await this.onStable(path);
-      } catch (err) {
-        // Not reported: the next scan tries again.
-        this.reported.delete(path);
-        this.logger.error(
-          { file: basename(path), err: (err as Error).message },
-          'could not ingest; will retry',
-        );
+      if (now - since < this.options.stableMs) {
+        waiting = true;
+        return;
       }
+      this.reported.set(path, `${st.size}:${st.mtimeMs}`);
+      ready.push(path);
+    });
+    // A file waiting to hold still is looked at again once it may have, not only at the next poll.
+    if (waiting && !this.stopped) {
+      clearTimeout(this.recheck);
+      this.recheck = setTimeout(() => void this.scan(), this.options.stableMs + 10);
     }
+    await this.ingestAll(ready);
     for (const path of this.seen.keys()) if (!present.has(path)) this.seen.delete(path);
+  }
+
+  /**
+   * Takes the stable files in, several at a time: each one waits on disk, the database and Redis, and in a
+   * process that also runs CPU-bound workers one file at a time left the inbox the bottleneck.
+   */
+  private async ingestAll(paths: string[]): Promise<void> {
+    let next = 0;
+    const lane = async () => {
+      while (next < paths.length && !this.stopped) {
+        const path = paths[next++]!;
+        try {
+          await this.onStable(path);
+        } catch (err) {
+          // Not reported: the next scan tries again.
+          this.reported.delete(path);
+          this.logger.error(
+            { file: basename(path), err: (err as Error).message },
+            'could not ingest; will retry',
+          );
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(INGEST_LANES, paths.length) }, lane));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.soon);
-    this.watcher?.close();
+    clearTimeout(this.recheck);
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
     await this.scanning;
   }
 }
