@@ -1,6 +1,24 @@
 import type { DocStatus, DocumentRow, FileRow } from '../../schemas/document.js';
 import type { ExtractError, LetterRecord } from '../../schemas/letter.js';
+import type {
+  AuditEntry,
+  Correction,
+  CorrectionInput,
+  QueueRow,
+  Review,
+  ReviewState,
+} from '../../schemas/review.js';
 import type { TextDocument } from '../../schemas/text.js';
+
+/** Field accuracy of one parser version's machine values against what QA approved (the gold set). */
+export interface GoldScore {
+  parserVersion: string;
+  letters: number;
+  fields: number;
+  correct: number;
+  /** correct / fields (1 when no fields). */
+  accuracy: number;
+}
 
 /**
  * The database is the source of truth of the pipeline. One interface, two engines: SQLite (a file, WAL)
@@ -48,4 +66,41 @@ export interface Store {
   /** Unsettled files whose document is terminal, with that document (one query: run on a timer). */
   listSettleable(): Promise<{ file: FileRow; document: DocumentRow }[]>;
   markFileSettled(fileId: number, settledTo: string): Promise<void>;
+
+  // QA review. Corrections, reviews and audit rows never touch the machine tables, and saveRecord never
+  // touches them.
+
+  /**
+   * Letters to review: status `needs_review` and review state pending (no review row counts as pending),
+   * riskiest first: worst mismatch severity (error, warning, info), then lowest field confidence, then
+   * file name. `code` keeps those with a mismatch of that code.
+   */
+  listReviewQueue(filter?: { code?: string }): Promise<QueueRow[]>;
+  /** For the queue above (unfiltered): how many letters carry each mismatch code. */
+  reviewCodeCounts(): Promise<Record<string, number>>;
+  /**
+   * Stores a correction beside the machine value (looked up here, from the stored record) and its audit
+   * row, in one transaction. Rejects an unknown document or a path the record does not have (except
+   * `items.N` with an Item value, which adds one).
+   */
+  addCorrection(input: CorrectionInput): Promise<Correction>;
+  /** A letter's corrections, oldest first. */
+  listCorrections(sha256: string): Promise<Correction[]>;
+  getReview(sha256: string): Promise<Review | null>;
+  /**
+   * Approve, reject (reason required) or reopen (pending) a letter, with its audit row, in one
+   * transaction. Approval sets the document status to `done`; reopening sets it back to `needs_review`.
+   */
+  setReview(input: {
+    sha256: string;
+    state: ReviewState;
+    author: string;
+    reason?: string | null;
+  }): Promise<Review>;
+  /** Audit rows, oldest first: one letter's, or all. */
+  listAudit(sha256?: string): Promise<AuditEntry[]>;
+  /** The machine record with its corrections applied: what exports and analysts use. */
+  getCorrectedRecord(sha256: string): Promise<LetterRecord | null>;
+  /** Field accuracy per parser version over approved letters (their corrected records are the truth). */
+  goldScores(): Promise<GoldScore[]>;
 }
