@@ -3,10 +3,11 @@ import { DocJob } from '../schemas/document.js';
 import type { TextDocument } from '../schemas/text.js';
 import type { Logger } from '../src/logger.js';
 import { StageError } from '../src/pipeline/errors.js';
-import { writeRecordFile } from '../src/pipeline/export/index.js';
 import { type ExtractOptions, extractText } from '../src/pipeline/extract/extract-text.js';
 import { failedRecord, recordFromText } from '../src/pipeline/process-letter.js';
 import type { Queues, Stage } from '../src/queue/queues.js';
+import { exportLetter } from '../src/review/export.js';
+import { saveReparsedRecord } from '../src/review/reprocess.js';
 import type { Store } from '../src/store/store.js';
 
 export interface StageDeps {
@@ -60,23 +61,30 @@ async function parseAndSave(fileName: string, sha256: string, text: TextDocument
   if (record.status !== 'failed') await deps.queues.enqueue('export', sha256);
 }
 
-/** parse: stored page text -> fields, provenance, mismatches (never touches the PDF or OCR) -> export. */
+/**
+ * parse: stored page text -> fields, provenance, mismatches (never touches the PDF or OCR) -> export.
+ * A re-parse keeps QA corrections and flags those the parser now disagrees with (`saveReparsedRecord`).
+ */
 export async function parseStage(sha256: string, deps: StageDeps): Promise<void> {
   const doc = await documentOf(deps.store, sha256);
-  const text = await deps.store.getText(sha256);
+  const [text, previous] = await Promise.all([deps.store.getText(sha256), deps.store.getRecord(sha256)]);
   if (!text) throw new UnrecoverableError(`no stored text for ${sha256} (status ${doc.status})`);
-  await parseAndSave(doc.fileName, sha256, text, deps);
+  const { record } = await saveReparsedRecord(
+    deps.store,
+    recordFromText(doc.fileName, sha256, text),
+    previous,
+  );
+  if (record.status !== 'failed') await deps.queues.enqueue('export', sha256);
 }
 
-/** export: the committed record -> its export file -> terminal status (done or needs_review). */
+/**
+ * export: the committed record, corrections applied -> its export file -> terminal status (done or
+ * needs_review; done once QA approved it).
+ */
 export async function exportStage(sha256: string, deps: StageDeps): Promise<void> {
-  const record = await deps.store.getRecord(sha256);
-  if (!record) throw new UnrecoverableError(`no record for ${sha256}`);
-  await writeRecordFile(record, deps.exportDir);
-  await deps.store.setStatus(
-    sha256,
-    record.status === 'ok' ? 'done' : record.status === 'failed' ? 'failed' : 'needs_review',
-  );
+  const exported = await exportLetter(deps.store, deps.exportDir, sha256);
+  if (!exported) throw new UnrecoverableError(`no record for ${sha256}`);
+  await deps.store.setStatus(sha256, exported.status);
 }
 
 export const STAGE_FUNCTIONS: Record<Stage, (sha256: string, deps: StageDeps) => Promise<void>> = {

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { loadConfig } from '../config.js';
 import { EXPORT_FORMATS, type ExportFormat, writeExports } from '../pipeline/export/index.js';
+import { loadExportRecords } from '../review/export.js';
 import { createStore, describeStoreUrl, parseStoreUrl } from '../store/create-store.js';
 import { type Cli, parseCommandLine, UsageError } from './cli.js';
 
@@ -11,6 +12,9 @@ Writes every letter stored in the database to collection files in DIR:
   items.csv       one row per item, the letter's fields repeated (RFC 4180; a letter without items
                   has one row with empty item columns)
   items.parquet   the same rows as items.csv (integers typed)
+Values are the corrected ones: QA corrections applied over the machine values. A corrected letter's
+JSON line also has "corrections" (field, machine value, corrected value, author, reason, time), and the
+item rows name the corrected values in "corrected_fields".
 Each file is written beside its final name and renamed into place, so readers never see a part.
 
 Options:
@@ -73,7 +77,7 @@ export async function runExport(argv: string[], cli: Cli): Promise<number> {
   const store = createStore(url);
   try {
     await store.migrate();
-    const records = await store.listRecords();
+    const records = await loadExportRecords(store);
     const written = await writeExports(records, out, formats);
     cli.stderr.write(`imr export: ${records.length} letter(s) from ${describeStoreUrl(url)}\n`);
     for (const w of written) {

@@ -2,6 +2,7 @@ import { ConfigError } from '../config.js';
 import { type Cli, UsageError } from './cli.js';
 import { EXPORT_HELP, runExport } from './export.js';
 import { EXTRACT_HELP, runExtract } from './extract.js';
+import { GOLD_HELP, runGold } from './gold.js';
 import { INGEST_HELP, REPROCESS_HELP, runIngest, runReprocess, runStatus, STATUS_HELP } from './pipeline.js';
 import { runSynth, runTypeset, SYNTH_HELP, TYPESET_HELP } from './synth.js';
 
@@ -32,6 +33,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'parse again from stored page text (no OCR), e.g. after a parser upgrade',
     help: REPROCESS_HELP,
     run: runReprocess,
+  },
+  gold: {
+    summary: 'the gold set of QA-approved letters: export PDF + label pairs, score parser versions',
+    help: GOLD_HELP,
+    run: runGold,
   },
   synth: {
     summary: 'generate synthetic letters (PDF + label JSON) with known truth',

@@ -2,10 +2,11 @@ import { TERMINAL_STATUSES } from '../../schemas/document.js';
 import { loadConfig } from '../config.js';
 import { ingestFile } from '../ingest/ingest.js';
 import { createLogger, silentLogger } from '../logger.js';
-import { writeRecordFile } from '../pipeline/export/index.js';
 import { PARSER_VERSION } from '../pipeline/parse/parse-letter.js';
 import { recordFromText } from '../pipeline/process-letter.js';
 import { Queues, redisConnection } from '../queue/queues.js';
+import { exportLetter } from '../review/export.js';
+import { saveReparsedRecord } from '../review/reprocess.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import { type Cli, parseCommandLine, UsageError } from './cli.js';
@@ -26,8 +27,11 @@ Exit 0 when all ended done or needs_review, 1 when any failed or no worker took 
 export const REPROCESS_HELP = `imr reprocess (--all | <sha256>...)
 
 Parses letters again from their stored page text (no PDF reading, no OCR), e.g. after a parser upgrade,
-and writes their records and per-letter exports again. QA corrections are kept: they live beside the
-machine values.`;
+and writes their records and per-letter exports (corrections applied) again. QA corrections are kept:
+they live beside the machine values. A field whose new reading is neither the value QA corrected nor the
+corrected value gets a "correction_disagrees" warning and an audit row; an approved letter with such a
+change goes back to the review queue. A record replaced by another parser version is kept for
+"imr gold scores".`;
 
 async function withStore<T>(cli: Cli, use: (store: Store) => Promise<T>): Promise<T> {
   const store = createStore(loadConfig(cli.env).databaseUrl);
@@ -165,7 +169,7 @@ export async function runReprocess(argv: string[], cli: Cli): Promise<number> {
   const config = loadConfig(cli.env);
   return withStore(cli, async (store) => {
     const shas = values.all ? (await store.listDocuments()).map((d) => d.sha256) : positionals;
-    const counts = { reparsed: 0, changed: 0, skipped: 0 };
+    const counts = { reparsed: 0, changed: 0, skipped: 0, disputed: 0, reopened: 0 };
     for (const sha256 of shas) {
       const [doc, text, before] = await Promise.all([
         store.getDocument(sha256),
@@ -176,18 +180,20 @@ export async function runReprocess(argv: string[], cli: Cli): Promise<number> {
         counts.skipped++;
         continue;
       }
-      const record = recordFromText(doc.fileName, sha256, text);
-      await store.saveRecord(record);
+      const saved = await saveReparsedRecord(store, recordFromText(doc.fileName, sha256, text), before);
+      const record = saved.record;
+      counts.disputed += saved.disagreements.length;
+      if (saved.reopened) counts.reopened++;
       if (record.status !== 'failed') {
-        await writeRecordFile(record, config.exportDir);
-        await store.setStatus(sha256, record.status === 'ok' ? 'done' : 'needs_review');
+        const exported = await exportLetter(store, config.exportDir, sha256);
+        if (exported) await store.setStatus(sha256, exported.status);
       }
       counts.reparsed++;
       const strip = (r: typeof record | null) => (r ? JSON.stringify({ ...r, parserVersion: '' }) : '');
       if (strip(before) !== strip(record)) counts.changed++;
     }
     cli.stderr.write(
-      `imr reprocess: ${counts.reparsed} letter(s) parsed again with parser ${PARSER_VERSION} from stored text (${counts.changed} changed, ${counts.skipped} without stored text)\n`,
+      `imr reprocess: ${counts.reparsed} letter(s) parsed again with parser ${PARSER_VERSION} from stored text (${counts.changed} changed, ${counts.skipped} without stored text; ${counts.disputed} correction(s) newly disputed, ${counts.reopened} approved letter(s) reopened)\n`,
     );
     return 0;
   });

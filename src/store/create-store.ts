@@ -13,11 +13,32 @@ import {
 import pg from 'pg';
 import { type DocStatus, DocumentRow, type FileRow, TERMINAL_STATUSES } from '../../schemas/document.js';
 import { type ExtractError, LetterRecord } from '../../schemas/letter.js';
+import {
+  type AuditAction,
+  type AuditEntry,
+  Author,
+  type Correction,
+  CorrectionInput,
+  type QueueRow,
+  type Review,
+  ReviewState,
+} from '../../schemas/review.js';
 import { TextDocument, TextPage } from '../../schemas/text.js';
 import { headerColumns } from '../pipeline/export/columns.js';
+import {
+  applyCorrections,
+  correct,
+  normalizeValue,
+  parsePath,
+  readField,
+} from '../review/apply-corrections.js';
+import { ReviewInputError } from '../review/errors.js';
+import { scoreAgainst } from '../review/gold.js';
 import type {
+  AuditTable,
   CitationParty,
   CitationsTable,
+  CorrectionsTable,
   Database,
   DialectName,
   DocumentsTable,
@@ -25,9 +46,10 @@ import type {
   ItemsTable,
   MismatchesTable,
   ProvenanceTable,
+  ReviewsTable,
 } from './db.js';
 import { migrateSchema } from './migrations.js';
-import type { Store } from './store.js';
+import type { CorrectionDisagreement, GoldScore, Store } from './store.js';
 
 export type StoreTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
 
@@ -254,6 +276,49 @@ export function recordRows(record: LetterRecord) {
   return { items, citations, mismatches, provenance };
 }
 
+const fromJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+const toJson = (value: unknown): string => JSON.stringify(value ?? null);
+
+function correctionRow(row: Selectable<CorrectionsTable>): Correction {
+  return {
+    id: Number(row.id),
+    sha256: row.sha256,
+    field: row.field,
+    machineValue: fromJson(row.machine_value_json),
+    value: fromJson(row.value_json),
+    reason: row.reason,
+    author: row.author,
+    createdAt: row.created_at,
+    parserVersion: row.parser_version ?? null,
+  };
+}
+
+function reviewRow(row: Selectable<ReviewsTable>): Review {
+  return {
+    sha256: row.sha256,
+    state: ReviewState.parse(row.state),
+    author: row.author,
+    reason: row.reason,
+    updatedAt: row.updated_at,
+  };
+}
+
+function auditRow(row: Selectable<AuditTable>): AuditEntry {
+  return {
+    id: Number(row.id),
+    sha256: row.sha256,
+    action: row.action as AuditAction,
+    author: row.author,
+    detail: fromJson(row.detail_json),
+    createdAt: row.created_at,
+  };
+}
+
+const SEVERITY_RANK: Record<string, number> = { error: 0, warning: 1, info: 2 };
+
+/** Parser versions in release order ("1.10.0" after "1.9.0"). */
+const byVersion = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+
 class UnknownDocumentError extends Error {
   override readonly name = 'UnknownDocumentError';
   constructor(operation: string, sha256: string) {
@@ -453,6 +518,26 @@ class KyselyStore implements Store {
         .executeTakeFirst();
       if (updated.numUpdatedRows === 0n) throw new UnknownDocumentError('saveRecord', sha256);
 
+      // A re-parse by another parser version keeps the outgoing machine record, for gold scores per
+      // version. One statement that copies nothing when the version is the same (the common case).
+      await db
+        .insertInto('record_versions')
+        .columns(['sha256', 'parser_version', 'record_json', 'saved_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('letters')
+            .select(['sha256', 'parser_version', 'record_json', sql<string>`${at}`.as('saved_at')])
+            .where('sha256', '=', sha256)
+            .where('parser_version', '<>', record.parserVersion),
+        )
+        .onConflict((oc) =>
+          oc.columns(['sha256', 'parser_version']).doUpdateSet((eb) => ({
+            record_json: eb.ref('excluded.record_json'),
+            saved_at: eb.ref('excluded.saved_at'),
+          })),
+        )
+        .execute();
+
       const letter = {
         ...headerColumns(record),
         licensure_json: JSON.stringify(record.reviewer.licensure),
@@ -554,6 +639,402 @@ class KyselyStore implements Store {
     await this.write((db) =>
       db.updateTable('files').set({ settled_to: settledTo }).where('id', '=', fileId).execute(),
     );
+  }
+
+  // QA review.
+
+  /** The sha256 of the letters in the review queue, as a subquery. */
+  private queued(db: Kysely<Database>) {
+    return db
+      .selectFrom('documents as d')
+      .leftJoin('reviews as r', 'r.sha256', 'd.sha256')
+      .select('d.sha256')
+      .where('d.status', '=', 'needs_review')
+      .where((eb) => eb.or([eb('r.state', 'is', null), eb('r.state', '=', 'pending')]));
+  }
+
+  async listReviewQueue(filter: { code?: string } = {}): Promise<QueueRow[]> {
+    const db = this.db;
+    const [docs, mismatches, confidences, corrections] = await Promise.all([
+      db
+        .selectFrom('documents as d')
+        .leftJoin('letters as l', 'l.sha256', 'd.sha256')
+        .select(['d.sha256', 'd.file_name', 'l.case_number', 'l.decision_date'])
+        .where('d.sha256', 'in', this.queued(db))
+        .execute(),
+      db
+        .selectFrom('mismatches')
+        .select((eb) => ['sha256', 'severity', 'code', eb.fn.countAll().as('n')])
+        .where('sha256', 'in', this.queued(db))
+        .groupBy(['sha256', 'severity', 'code'])
+        .execute(),
+      db
+        .selectFrom('provenance')
+        .select((eb) => ['sha256', eb.fn.min('confidence').as('confidence')])
+        .where('sha256', 'in', this.queued(db))
+        .groupBy('sha256')
+        .execute(),
+      db
+        .selectFrom('corrections')
+        .select(['sha256', 'field', 'value_json'])
+        .where('sha256', 'in', this.queued(db))
+        .orderBy('id')
+        .execute(),
+    ]);
+    const rows = new Map<string, QueueRow>();
+    for (const d of docs) {
+      rows.set(d.sha256, {
+        sha256: d.sha256,
+        fileName: d.file_name,
+        caseNumber: d.case_number,
+        decisionDate: d.decision_date,
+        worstSeverity: null,
+        errors: 0,
+        warnings: 0,
+        minConfidence: 1,
+        codes: [],
+        corrections: 0,
+      });
+    }
+    for (const m of mismatches) {
+      const row = rows.get(m.sha256);
+      if (!row) continue;
+      const n = Number(m.n);
+      if (m.severity === 'error') row.errors += n;
+      if (m.severity === 'warning') row.warnings += n;
+      const severity = m.severity as NonNullable<QueueRow['worstSeverity']>;
+      if (
+        row.worstSeverity === null ||
+        (SEVERITY_RANK[severity] ?? 3) < (SEVERITY_RANK[row.worstSeverity] ?? 3)
+      )
+        row.worstSeverity = severity;
+      if (!row.codes.includes(m.code)) row.codes.push(m.code);
+    }
+    for (const c of confidences) {
+      const row = rows.get(c.sha256);
+      if (row && c.confidence !== null) row.minConfidence = Math.min(1, Number(c.confidence));
+    }
+    for (const c of corrections) {
+      const row = rows.get(c.sha256);
+      if (!row) continue;
+      row.corrections++;
+      // The queue shows what QA made of the two fields that identify a letter (latest correction wins).
+      if (c.field === 'caseNumber') row.caseNumber = fromJson(c.value_json) as string | null;
+      if (c.field === 'decisionDate') row.decisionDate = fromJson(c.value_json) as string | null;
+    }
+    const rank = (r: QueueRow) => (r.worstSeverity === null ? 3 : (SEVERITY_RANK[r.worstSeverity] ?? 3));
+    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...rows.values()]
+      .filter((r) => filter.code === undefined || r.codes.includes(filter.code))
+      .map((r) => ({ ...r, codes: [...r.codes].sort() }))
+      .sort(
+        (a, b) =>
+          rank(a) - rank(b) ||
+          a.minConfidence - b.minConfidence ||
+          cmp(a.fileName, b.fileName) ||
+          cmp(a.sha256, b.sha256),
+      );
+  }
+
+  async reviewCodeCounts(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const row of await this.listReviewQueue()) {
+      for (const code of row.codes) counts[code] = (counts[code] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  private async addAudit(
+    db: Kysely<Database>,
+    entry: { sha256: string | null; action: AuditAction; author: string | null; detail: unknown; at: string },
+  ): Promise<void> {
+    await db
+      .insertInto('audit')
+      .values({
+        sha256: entry.sha256,
+        action: entry.action,
+        author: entry.author,
+        detail_json: toJson(entry.detail),
+        created_at: entry.at,
+      })
+      .execute();
+  }
+
+  /** The machine record QA may act on, inside a transaction: refuses unknown, unparsed and failed letters. */
+  private async reviewable(db: Kysely<Database>, sha256: string, what: string): Promise<LetterRecord> {
+    const letter = await db
+      .selectFrom('letters')
+      .select('record_json')
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
+    if (!letter) {
+      const doc = await db
+        .selectFrom('documents')
+        .select('sha256')
+        .where('sha256', '=', sha256)
+        .executeTakeFirst();
+      if (!doc) throw new ReviewInputError(`${what}: no document ${sha256}`, 'not_found');
+      throw new ReviewInputError(`${what}: letter ${sha256} has no parsed record yet`, 'conflict');
+    }
+    const record = LetterRecord.parse(JSON.parse(letter.record_json));
+    if (record.status === 'failed') {
+      throw new ReviewInputError(
+        `${what}: letter ${sha256} failed (${record.error?.code ?? 'error'})`,
+        'conflict',
+      );
+    }
+    return record;
+  }
+
+  async addCorrection(input: CorrectionInput): Promise<Correction> {
+    const parsed = CorrectionInput.safeParse(input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
+      throw new ReviewInputError(issues.join('; '));
+    }
+    const { sha256, field, author } = parsed.data;
+    const reason = parsed.data.reason?.trim() || null;
+    const path = parsePath(field);
+    const value = normalizeValue(path, parsed.data.value);
+    return this.write(async (db) => {
+      const machine = await this.reviewable(db, sha256, 'correction');
+      const existing = (
+        await db.selectFrom('corrections').selectAll().where('sha256', '=', sha256).orderBy('id').execute()
+      ).map(correctionRow);
+      const before = correct(machine, existing);
+      const adds = path.kind === 'item' && value !== null;
+      if (path.kind !== 'letter' && !adds && !before.itemPaths.includes(path.index)) {
+        throw new ReviewInputError(`${field}: the letter has no item ${path.index}`);
+      }
+      const at = now();
+      const machineValue = readField(machine, path);
+      const old = readField(before.record, path, before.itemPaths);
+      const row = await db
+        .insertInto('corrections')
+        .values({
+          sha256,
+          field,
+          machine_value_json: toJson(machineValue),
+          value_json: toJson(value),
+          reason,
+          author,
+          created_at: at,
+          parser_version: machine.parserVersion,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const correction = correctionRow(row);
+      let applies: boolean;
+      try {
+        applies = !correct(machine, [...existing, correction]).skipped.some((c) => c.id === correction.id);
+      } catch {
+        applies = false;
+      }
+      if (!applies) throw new ReviewInputError(`${field}: the corrected record would not be valid`);
+      await this.addAudit(db, {
+        sha256,
+        action: 'correct',
+        author,
+        detail: { correctionId: correction.id, field, old, new: value, machineValue, reason },
+        at,
+      });
+      return correction;
+    });
+  }
+
+  async listCorrections(sha256: string): Promise<Correction[]> {
+    const rows = await this.db
+      .selectFrom('corrections')
+      .selectAll()
+      .where('sha256', '=', sha256)
+      .orderBy('id')
+      .execute();
+    return rows.map(correctionRow);
+  }
+
+  async listAllCorrections(): Promise<Correction[]> {
+    const rows = await this.db
+      .selectFrom('corrections')
+      .selectAll()
+      .orderBy('sha256')
+      .orderBy('id')
+      .execute();
+    return rows.map(correctionRow);
+  }
+
+  async getReview(sha256: string): Promise<Review | null> {
+    const row = await this.db
+      .selectFrom('reviews')
+      .selectAll()
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
+    return row ? reviewRow(row) : null;
+  }
+
+  async listReviews(filter: { state?: ReviewState } = {}): Promise<Review[]> {
+    let q = this.db.selectFrom('reviews').selectAll();
+    if (filter.state) q = q.where('state', '=', filter.state);
+    return (await q.orderBy('sha256').execute()).map(reviewRow);
+  }
+
+  async setReview(input: {
+    sha256: string;
+    state: ReviewState;
+    author: string;
+    reason?: string | null;
+  }): Promise<Review> {
+    const state = ReviewState.safeParse(input.state);
+    if (!state.success)
+      throw new ReviewInputError(`state: ${JSON.stringify(input.state)} is not a review state`);
+    const author = Author.safeParse(input.author);
+    if (!author.success) throw new ReviewInputError('author: who reviews is required (up to 80 characters)');
+    const reason = input.reason?.trim() || null;
+    if (state.data === 'rejected' && reason === null)
+      throw new ReviewInputError('reason: required to reject');
+    const { sha256 } = input;
+    const action: AuditAction =
+      state.data === 'approved' ? 'approve' : state.data === 'rejected' ? 'reject' : 'reopen';
+    return this.write(async (db) => {
+      await this.reviewable(db, sha256, action);
+      const previous = await db
+        .selectFrom('reviews')
+        .select('state')
+        .where('sha256', '=', sha256)
+        .executeTakeFirst();
+      const at = now();
+      const review = { state: state.data, author: author.data, reason, updated_at: at };
+      await db
+        .insertInto('reviews')
+        .values({ sha256, ...review })
+        .onConflict((oc) => oc.column('sha256').doUpdateSet(review))
+        .execute();
+      await this.addAudit(db, {
+        sha256,
+        action,
+        author: author.data,
+        detail: { from: previous?.state ?? 'pending', to: state.data, reason },
+        at,
+      });
+      if (state.data !== 'rejected') {
+        await db
+          .updateTable('documents')
+          .set({ status: state.data === 'approved' ? 'done' : 'needs_review', updated_at: at })
+          .where('sha256', '=', sha256)
+          .execute();
+      }
+      return { sha256, state: state.data, author: author.data, reason, updatedAt: at };
+    });
+  }
+
+  async recordDisagreements(input: {
+    sha256: string;
+    parserVersion: string;
+    disagreements: readonly CorrectionDisagreement[];
+  }): Promise<{ reopened: boolean }> {
+    const { sha256, parserVersion, disagreements } = input;
+    if (disagreements.length === 0) return { reopened: false };
+    return this.write(async (db) => {
+      const at = now();
+      for (const d of disagreements) {
+        await this.addAudit(db, {
+          sha256,
+          action: 'reprocess',
+          author: null,
+          detail: { parserVersion, ...d },
+          at,
+        });
+      }
+      const review = await db
+        .selectFrom('reviews')
+        .select('state')
+        .where('sha256', '=', sha256)
+        .executeTakeFirst();
+      if (review?.state !== 'approved') return { reopened: false };
+      // What QA confirmed no longer matches what the parser reads: a person has to look again.
+      const fields = [...new Set(disagreements.map((d) => d.field))].join(', ');
+      const reason = `parser ${parserVersion} disagrees with corrections of ${fields}`;
+      await db
+        .updateTable('reviews')
+        .set({ state: 'pending', author: null, reason, updated_at: at })
+        .where('sha256', '=', sha256)
+        .execute();
+      await this.addAudit(db, {
+        sha256,
+        action: 'reopen',
+        author: null,
+        detail: { from: 'approved', to: 'pending', reason },
+        at,
+      });
+      await db
+        .updateTable('documents')
+        .set({ status: 'needs_review', updated_at: at })
+        .where('sha256', '=', sha256)
+        .execute();
+      return { reopened: true };
+    });
+  }
+
+  async listAudit(sha256?: string): Promise<AuditEntry[]> {
+    let q = this.db.selectFrom('audit').selectAll();
+    if (sha256 !== undefined) q = q.where('sha256', '=', sha256);
+    return (await q.orderBy('id').execute()).map(auditRow);
+  }
+
+  async getCorrectedRecord(sha256: string): Promise<LetterRecord | null> {
+    const record = await this.getRecord(sha256);
+    if (!record) return null;
+    return applyCorrections(record, await this.listCorrections(sha256));
+  }
+
+  async goldScores(): Promise<GoldScore[]> {
+    const approved = () => this.db.selectFrom('reviews').select('sha256').where('state', '=', 'approved');
+    const [letters, corrections, versions] = await Promise.all([
+      this.db
+        .selectFrom('letters')
+        .select(['sha256', 'record_json'])
+        .where('sha256', 'in', approved())
+        .orderBy('sha256')
+        .execute(),
+      this.db.selectFrom('corrections').selectAll().where('sha256', 'in', approved()).orderBy('id').execute(),
+      this.db
+        .selectFrom('record_versions')
+        .select(['sha256', 'parser_version', 'record_json'])
+        .where('sha256', 'in', approved())
+        .execute(),
+    ]);
+    const correctionsOf = new Map<string, Correction[]>();
+    for (const row of corrections) {
+      const list = correctionsOf.get(row.sha256) ?? [];
+      list.push(correctionRow(row));
+      correctionsOf.set(row.sha256, list);
+    }
+    const versionsOf = new Map<string, typeof versions>();
+    for (const row of versions) {
+      const list = versionsOf.get(row.sha256);
+      if (list) list.push(row);
+      else versionsOf.set(row.sha256, [row]);
+    }
+    const pairs = new Map<string, { truth: LetterRecord; machine: LetterRecord }[]>();
+    const add = (version: string, truth: LetterRecord, machine: LetterRecord) => {
+      const list = pairs.get(version);
+      if (list) list.push({ truth, machine });
+      else pairs.set(version, [{ truth, machine }]);
+    };
+    for (const letter of letters) {
+      const machine = LetterRecord.parse(JSON.parse(letter.record_json));
+      if (machine.status === 'failed') continue; // no truth to score against
+      const truth = applyCorrections(machine, correctionsOf.get(letter.sha256) ?? []);
+      add(machine.parserVersion, truth, machine);
+      for (const old of versionsOf.get(letter.sha256) ?? []) {
+        if (old.parser_version === machine.parserVersion) continue; // the current record is that version's
+        // Kept by an older program: a record the schema no longer reads is left out.
+        const parsed = LetterRecord.safeParse(JSON.parse(old.record_json));
+        if (parsed.success) add(old.parser_version, truth, parsed.data);
+      }
+    }
+    return [...pairs.entries()]
+      .sort(([a], [b]) => byVersion(a, b))
+      .map(([parserVersion, list]) => ({ parserVersion, letters: list.length, ...scoreAgainst(list) }));
   }
 }
 

@@ -134,6 +134,27 @@ export interface CorrectionsTable {
   reason: string | null;
   author: string;
   created_at: string;
+  /** Parser version of the machine record corrected (migration 2; null on older rows). */
+  parser_version: string | null;
+}
+
+/** A letter's QA review state (no row: pending). */
+export interface ReviewsTable {
+  sha256: string;
+  /** `pending` | `approved` | `rejected`. */
+  state: string;
+  author: string | null;
+  reason: string | null;
+  updated_at: string;
+}
+
+/** The machine record a re-parse replaced, one per (letter, parser version): what gold scores compare. */
+export interface RecordVersionsTable {
+  sha256: string;
+  parser_version: string;
+  /** The whole `LetterRecord` as JSON. */
+  record_json: string;
+  saved_at: string;
 }
 
 export interface AuditTable {
@@ -158,6 +179,8 @@ export interface Database {
   provenance: ProvenanceTable;
   corrections: CorrectionsTable;
   audit: AuditTable;
+  reviews: ReviewsTable;
+  record_versions: RecordVersionsTable;
 }
 
 export type DialectName = 'sqlite' | 'postgres';

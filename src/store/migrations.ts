@@ -176,7 +176,60 @@ async function initial(db: Kysely<Database>, dialect: DialectName): Promise<void
   await s.createIndex('audit_sha256_idx').ifNotExists().on('audit').column('sha256').execute();
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', up: initial }];
+/** Whether `table` has `column` (SQLite has no ADD COLUMN IF NOT EXISTS). */
+async function hasColumn(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  table: string,
+  column: string,
+): Promise<boolean> {
+  const rows =
+    dialect === 'postgres'
+      ? await sql<{ name: string }>`select column_name as name from information_schema.columns
+          where table_schema = current_schema() and table_name = ${table} and column_name = ${column}`.execute(
+          db,
+        )
+      : await sql<{
+          name: string;
+        }>`select name from pragma_table_info(${table}) where name = ${column}`.execute(db);
+  return rows.rows.length > 0;
+}
+
+/** QA review: review states, the parser version a correction was made against, replaced machine records. */
+async function review(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  const s = db.schema;
+  await s
+    .createTable('reviews')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.primaryKey().references('documents.sha256').onDelete('cascade'))
+    .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('pending', 'approved', 'rejected')`))
+    .addColumn('author', 'text')
+    .addColumn('reason', 'text')
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await s.createIndex('reviews_state_idx').ifNotExists().on('reviews').column('state').execute();
+
+  // Guarded although the version check already runs this once: a half-applied schema from a manual
+  // repair must not stop the upgrade.
+  if (!(await hasColumn(db, dialect, 'corrections', 'parser_version'))) {
+    await s.alterTable('corrections').addColumn('parser_version', 'text').execute();
+  }
+
+  await s
+    .createTable('record_versions')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.notNull().references('documents.sha256').onDelete('cascade'))
+    .addColumn('parser_version', 'text', (c) => c.notNull())
+    .addColumn('record_json', 'text', (c) => c.notNull())
+    .addColumn('saved_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('record_versions_pkey', ['sha256', 'parser_version'])
+    .execute();
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', up: initial },
+  { version: 2, name: 'review', up: review },
+];
 
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -20,6 +20,18 @@ export interface GoldScore {
   accuracy: number;
 }
 
+/** A correction the new parser now disagrees with (its reading is neither the old machine value nor QA's). */
+export interface CorrectionDisagreement {
+  correctionId: number;
+  field: string;
+  /** The machine value the correction was made against. */
+  machineValue: unknown;
+  /** The corrected value. */
+  value: unknown;
+  /** What the new parser reads there. */
+  newValue: unknown;
+}
+
 /**
  * The database is the source of truth of the pipeline. One interface, two engines: SQLite (a file, WAL)
  * by default, PostgreSQL when the URL says postgres://. Every write that belongs together is one
@@ -52,7 +64,8 @@ export interface Store {
   /**
    * Replaces the machine values of a letter (letters, items, citations, mismatches, provenance) from a
    * record, in one transaction; sets layout, parser version and status (`parsed`, or `failed` for a
-   * failed record). Corrections (QA, later) live in their own table and are never touched here.
+   * failed record). When the stored record has another parser version it is kept first in
+   * `record_versions` (for `goldScores`). Corrections, reviews and audit rows are never touched here.
    */
   saveRecord(record: LetterRecord): Promise<void>;
   getRecord(sha256: string): Promise<LetterRecord | null>;
@@ -81,7 +94,9 @@ export interface Store {
   /**
    * Stores a correction beside the machine value (looked up here, from the stored record) and its audit
    * row, in one transaction. Rejects an unknown document or a path the record does not have (except
-   * `items.N` with an Item value, which adds one).
+   * `items.N` with an Item value, which adds one). The value is converted as `normalizeValue`
+   * (`src/review/apply-corrections.ts`) does and stored so. Errors the caller caused are
+   * `ReviewInputError`s (`src/review/errors.ts`) with a `kind` (invalid, not_found, conflict).
    */
   addCorrection(input: CorrectionInput): Promise<Correction>;
   /** A letter's corrections, oldest first. */
@@ -89,7 +104,10 @@ export interface Store {
   getReview(sha256: string): Promise<Review | null>;
   /**
    * Approve, reject (reason required) or reopen (pending) a letter, with its audit row, in one
-   * transaction. Approval sets the document status to `done`; reopening sets it back to `needs_review`.
+   * transaction. Approval sets the document status to `done`; reopening sets it back to `needs_review`;
+   * rejection leaves the status (the letter leaves the queue by its state). Refuses a letter without a
+   * parsed record (none yet, or failed). Rewriting the per-letter export is the caller's: see
+   * `approveLetter` / `reviewLetter` in `src/review/actions.ts`.
    */
   setReview(input: {
     sha256: string;
@@ -101,6 +119,25 @@ export interface Store {
   listAudit(sha256?: string): Promise<AuditEntry[]>;
   /** The machine record with its corrections applied: what exports and analysts use. */
   getCorrectedRecord(sha256: string): Promise<LetterRecord | null>;
-  /** Field accuracy per parser version over approved letters (their corrected records are the truth). */
+  /**
+   * Field accuracy per parser version over approved letters (their corrected records are the truth): the
+   * current machine records, and those `saveRecord` kept when a re-parse changed the parser version.
+   * Scored with `src/bench/score.ts`, so the numbers are those `bench:accuracy` gives on `imr gold export`.
+   */
   goldScores(): Promise<GoldScore[]>;
+
+  /** Review rows (letters without one are pending and not listed), by sha256. */
+  listReviews(filter?: { state?: ReviewState }): Promise<Review[]>;
+  /** Every letter's corrections, by sha256 then oldest first (for whole-collection exports). */
+  listAllCorrections(): Promise<Correction[]>;
+  /**
+   * After a re-parse (see `src/review/reprocess.ts`): one `reprocess` audit row per correction the new
+   * parser disagrees with, and an approved letter reopened (review pending, status `needs_review`, a
+   * `reopen` audit row), in one transaction. Nothing when the list is empty.
+   */
+  recordDisagreements(input: {
+    sha256: string;
+    parserVersion: string;
+    disagreements: readonly CorrectionDisagreement[];
+  }): Promise<{ reopened: boolean }>;
 }

@@ -11,6 +11,7 @@ import type { LetterRecord } from '../../schemas/letter.js';
 import type { TextDocument } from '../../schemas/text.js';
 import { processPdf, sha256 } from '../../src/pipeline/process-letter.js';
 import { createStore, parseStoreUrl } from '../../src/store/create-store.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { Store } from '../../src/store/store.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
 
@@ -188,8 +189,9 @@ describe.each([{ make: sqliteBackend }, { make: postgresBackend }])('store', ({ 
       expect(store.dialect).toBe(backend.name);
       await store.migrate();
       await store.migrate();
-      const versions = await query('select version from schema_version');
-      expect(versions.map((v) => Number(v.version))).toEqual([1]);
+      const versions = await query('select version from schema_version order by version');
+      expect(versions.map((v) => Number(v.version))).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
     });
 
     it('registers new bytes, a duplicate file, and ignores the same path', async () => {
@@ -474,7 +476,7 @@ describe.each([{ make: sqliteBackend }, { make: postgresBackend }])('store', ({ 
         const files = await backend.query(raceUrl, 'select count(*) as n from files');
         expect(Number(files[0]?.n)).toBe(4);
         const versions = await backend.query(raceUrl, 'select version from schema_version');
-        expect(versions).toHaveLength(1);
+        expect(versions).toHaveLength(MIGRATIONS.length);
       } finally {
         await rm(work, { recursive: true, force: true });
       }

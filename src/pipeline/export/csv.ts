@@ -1,5 +1,6 @@
-import type { Guideline, LetterRecord } from '../../../schemas/letter.js';
+import type { Guideline } from '../../../schemas/letter.js';
 import { headerColumns } from './columns.js';
+import type { ExportRecord } from './record.js';
 
 /** The columns of `items.csv` / `items.parquet`: one row per item, the letter's fields repeated. */
 export const ITEM_COLUMNS = [
@@ -28,13 +29,18 @@ export const ITEM_COLUMNS = [
   'claims_administrator_citations',
   'maximus_citations',
   'rationale_conclusion',
+  'corrected_fields',
 ] as const;
 export type ItemColumn = (typeof ITEM_COLUMNS)[number];
 
 /** Columns holding integers (typed INTEGER in Parquet); every other column is text. */
 export const INTEGER_COLUMNS: ReadonlySet<ItemColumn> = new Set(['patient_age', 'item_index', 'quantity']);
 
-/** One export row; null is an empty cell. `item_index` is 0-based, as in field paths (`items.0.decision`). */
+/**
+ * One export row; null is an empty cell. `item_index` is 0-based, as in field paths (`items.0.decision`).
+ * `corrected_fields` names the row's values QA corrected ("caseNumber; item.decision"; `item` for an
+ * item QA added or replaced); the machine values are in letters.jsonl.
+ */
 export type ItemRow = Record<ItemColumn, string | number | null>;
 
 function citationSources(guideline: Guideline | null): string | null {
@@ -45,8 +51,20 @@ function citationSources(guideline: Guideline | null): string | null {
     .join(' | ');
 }
 
+function correctedFields(record: ExportRecord, itemIndex: number | null): string | null {
+  const names: string[] = [];
+  for (const c of record.corrections ?? []) {
+    if (!c.field.startsWith('items.')) names.push(c.field);
+    else if (itemIndex !== null && c.itemIndex === itemIndex) {
+      const part = c.field.split('.')[2];
+      names.push(part === undefined ? 'item' : `item.${part}`);
+    }
+  }
+  return names.length === 0 ? null : names.join('; ');
+}
+
 /** A letter's rows: one per item, or one with empty item columns for a letter without items. */
-export function recordToCsvRows(record: LetterRecord): ItemRow[] {
+export function recordToCsvRows(record: ExportRecord): ItemRow[] {
   const letter = {
     sha256: record.sha256,
     file: record.file,
@@ -72,6 +90,7 @@ export function recordToCsvRows(record: LetterRecord): ItemRow[] {
         claims_administrator_citations: null,
         maximus_citations: null,
         rationale_conclusion: null,
+        corrected_fields: correctedFields(record, null),
       },
     ];
   }
@@ -86,6 +105,7 @@ export function recordToCsvRows(record: LetterRecord): ItemRow[] {
     claims_administrator_citations: citationSources(item.claimsAdministratorGuideline),
     maximus_citations: citationSources(item.maximusGuideline),
     rationale_conclusion: item.rationaleConclusion,
+    corrected_fields: correctedFields(record, index),
   }));
 }
 
@@ -106,6 +126,6 @@ export function rowsToCsv(rows: readonly ItemRow[]): string {
 }
 
 /** `items.csv` for these records. */
-export function toCsv(records: readonly LetterRecord[]): string {
+export function toCsv(records: readonly ExportRecord[]): string {
   return rowsToCsv(records.flatMap(recordToCsvRows));
 }

@@ -11,6 +11,7 @@ export {
 } from './csv.js';
 export { toJsonl } from './jsonl.js';
 export { writeParquet } from './parquet.js';
+export type { ExportedCorrection, ExportRecord } from './record.js';
 export {
   EXPORT_FILES,
   EXPORT_FORMATS,

@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LetterRecord } from '../../../schemas/letter.js';
 import { replaceAtomically, writeFileAtomic } from './atomic.js';
 import { recordToCsvRows, rowsToCsv } from './csv.js';
 import { toJsonl } from './jsonl.js';
 import { writeParquet } from './parquet.js';
+import type { ExportRecord } from './record.js';
 
 export const EXPORT_FORMATS = ['jsonl', 'csv', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -25,10 +25,11 @@ export interface WrittenExport {
 
 /**
  * Writes the whole-collection exports to `dir` (created if needed): `letters.jsonl` (one record a line),
- * `items.csv` and `items.parquet` (one row per item). Each file is replaced atomically.
+ * `items.csv` and `items.parquet` (one row per item). Each file is replaced atomically. Give corrected
+ * records (`loadExportRecords` in `src/review/export.ts`) so the files carry what QA confirmed.
  */
 export async function writeExports(
-  records: readonly LetterRecord[],
+  records: readonly ExportRecord[],
   dir: string,
   formats: readonly ExportFormat[] = EXPORT_FORMATS,
 ): Promise<WrittenExport[]> {
@@ -52,8 +53,11 @@ export async function writeExports(
   return written;
 }
 
-/** The per-letter export: `dir/records/<sha256>.json` (indented), replaced atomically; returns its path. */
-export async function writeRecordFile(record: LetterRecord, dir: string): Promise<string> {
+/**
+ * The per-letter export: `dir/records/<sha256>.json` (indented), replaced atomically; returns its path.
+ * Written from the corrected record (`exportLetter` in `src/review/export.ts`).
+ */
+export async function writeRecordFile(record: ExportRecord, dir: string): Promise<string> {
   if (!/^[0-9a-f]{64}$/.test(record.sha256))
     throw new Error(`not a sha256: ${JSON.stringify(record.sha256)}`);
   const folder = join(dir, 'records');
