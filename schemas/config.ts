@@ -40,6 +40,11 @@ export const Config = z.object({
   server: z.object({
     host: z.string().default('127.0.0.1'),
     port: int(0, 3000),
+    /**
+     * Access token every request must carry (Bearer header, or the cookie set by visiting /?token=...).
+     * Required when `host` is not a loopback address.
+     */
+    token: z.string().min(16, 'the access token needs at least 16 characters').optional(),
   }),
   workers: z.object({
     /** Documents extracted at once per process (OCR pages share the OCR pool). */

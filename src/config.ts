@@ -19,6 +19,7 @@ export const ENV = {
   IMR_EXPORT_DIR: 'exportDir',
   IMR_HOST: 'server.host',
   IMR_PORT: 'server.port',
+  IMR_TOKEN: 'server.token',
   IMR_EXTRACT_CONCURRENCY: 'workers.extractConcurrency',
   IMR_PARSE_CONCURRENCY: 'workers.parseConcurrency',
   IMR_EXPORT_CONCURRENCY: 'workers.exportConcurrency',

@@ -86,7 +86,9 @@ export async function runStart(argv: string[], workerOnly: boolean): Promise<num
       : null,
     `records: ${config.databaseUrl.startsWith('postgres') ? 'PostgreSQL' : resolve(config.databaseUrl)} (imr status, imr export)`,
     `per-letter exports: ${resolve(config.exportDir, 'records')}`,
-    pipeline.url ? `web: ${pipeline.url} (queues: ${pipeline.url}/queues)` : null,
+    pipeline.url
+      ? `web: ${pipeline.url} (review: ${pipeline.url}/review, queues: ${pipeline.url}/queues)${config.server.token ? `; token required: open ${pipeline.url}/?token=<IMR_TOKEN> once` : ''}`
+      : null,
   ].filter(Boolean);
   process.stderr.write(
     `imr ${workerOnly ? 'worker' : 'start'}: running. Ctrl-C to stop.\n  ${where.join('\n  ')}\n`,

@@ -14,6 +14,7 @@ import type { Logger } from '../src/logger.js';
 import { createExtractRuntime, type ExtractRuntime } from '../src/pipeline/extract-options.js';
 import { Queues, redisConnection, STAGES } from '../src/queue/queues.js';
 import { createApp } from '../src/server/app.js';
+import { unsafeBindReason } from '../src/server/security.js';
 import { createStore } from '../src/store/create-store.js';
 import type { Store } from '../src/store/store.js';
 import { jobSha, resumeStage, STAGE_FUNCTIONS, type StageDeps } from './processors.js';
@@ -109,6 +110,9 @@ export async function ensureRedis(url: string, logger: Logger): Promise<{ url: s
 
 /** Starts the chosen parts of the pipeline in this process. */
 export async function startPipeline(config: Config, parts: PipelineParts, logger: Logger): Promise<Pipeline> {
+  // Before anything starts: a server reachable from other machines without a token is never started.
+  const unsafe = parts.server ? unsafeBindReason(config.server) : null;
+  if (unsafe) throw new Error(unsafe);
   const redis = await ensureRedis(config.redisUrl, logger);
   const store = createStore(config.databaseUrl);
   await store.migrate();
@@ -189,7 +193,14 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
   }
 
   if (parts.server) {
-    const app = createApp({ store, queues });
+    const app = createApp({
+      store,
+      queues,
+      token: config.server.token,
+      logger,
+      limits: config.limits,
+      exportDir: config.exportDir,
+    });
     await new Promise<void>((resolve, reject) => {
       server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) => {
         url = `http://${config.server.host}:${info.port}`;

@@ -1,0 +1,357 @@
+import { readFile } from 'node:fs/promises';
+import type { Context, Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { ZodError } from 'zod';
+import {
+  Author,
+  type Correction,
+  type CorrectionInput,
+  type Review,
+  type ReviewState,
+} from '../../schemas/review.js';
+import type { Logger } from '../logger.js';
+import { ReviewInputError } from '../review/errors.js';
+import type { Store } from '../store/store.js';
+import type { PageImageCache } from './page-images.js';
+import { errorPage, goldPage, type PageMeta, queuePage, reviewPage } from './pages.js';
+import { buildLetterView, nextItemIndex, specOf, valueAt } from './review-model.js';
+import type { AppEnv } from './security.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const PAGE = /^[1-9]\d{0,3}$/;
+/** Mismatch codes are machine words; anything else in `?code=` is ignored. */
+const CODE = /^[a-z][a-z0-9_]{0,63}$/;
+export const AUTHOR_COOKIE = 'imr_author';
+
+/** The review actions, so that they can also rewrite the letter's export file (see createApp). */
+export interface ReviewActions {
+  setReview(input: {
+    sha256: string;
+    state: ReviewState;
+    author: string;
+    reason?: string | null;
+  }): Promise<Review>;
+  addCorrection(input: CorrectionInput): Promise<Correction>;
+}
+
+export interface ReviewRouteDeps extends ReviewActions {
+  store: Store;
+  images: PageImageCache;
+  logger: Logger;
+}
+
+/** A reviewer's mistake (bad input, stale page): 400 with a message, never a 500. */
+class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+const ASSETS = {
+  'app.css': { file: 'assets/app.css', type: 'text/css; charset=utf-8' },
+  'review.js': { file: 'assets/review.js', type: 'text/javascript; charset=utf-8' },
+} as const;
+
+function meta(c: Context<AppEnv>, title: string, kind: PageMeta['kind'], nav?: PageMeta['nav']): PageMeta {
+  return { title, kind, csrfToken: c.get('csrfToken') ?? '', ...(nav ? { nav } : {}) };
+}
+
+function codeParam(c: Context): string | undefined {
+  const code = c.req.query('code');
+  return code && CODE.test(code) ? code : undefined;
+}
+
+function isJson(c: Context): boolean {
+  return (c.req.header('content-type') ?? '').startsWith('application/json');
+}
+
+async function readBody(c: Context): Promise<Record<string, unknown>> {
+  if (isJson(c)) {
+    const body: unknown = await c.req.json().catch(() => {
+      throw new InputError('the body is not valid JSON');
+    });
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new InputError('expected a JSON object');
+    return body as Record<string, unknown>;
+  }
+  const form = await c.req.parseBody();
+  return Object.fromEntries(Object.entries(form).filter(([, v]) => typeof v === 'string'));
+}
+
+function authorOf(c: Context, body: Record<string, unknown>): string {
+  let raw = typeof body.author === 'string' ? body.author : '';
+  if (!raw.trim()) {
+    const cookie = getCookie(c, AUTHOR_COOKIE);
+    raw = cookie ? cookie : '';
+  }
+  const parsed = Author.safeParse(raw);
+  if (!parsed.success)
+    throw new InputError('type your name in the Reviewer box first (it is saved as the author)');
+  return parsed.data;
+}
+
+function reasonOf(body: Record<string, unknown>, required: boolean): string | null {
+  const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+  if (reason.length > 2000) throw new InputError('the reason is too long (2000 characters at most)');
+  if (required && !reason) throw new InputError('a reason is required');
+  return reason || null;
+}
+
+function shaOf(c: Context): string {
+  const sha = c.req.param('sha') ?? '';
+  if (!SHA256.test(sha)) throw new InputError('not a document id');
+  return sha;
+}
+
+/** Registers the QA pages and the endpoints they post to, and the app's error handler (400/404/409/500). */
+export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): void {
+  const { store } = deps;
+  const assetCache = new Map<string, Promise<string>>();
+
+  app.onError((err, c) => {
+    if (err instanceof InputError || err instanceof ZodError || err instanceof ReviewInputError) {
+      const message = err instanceof ZodError ? (err.issues[0]?.message ?? 'invalid input') : err.message;
+      const status =
+        err instanceof ReviewInputError
+          ? ({ invalid: 400, not_found: 404, conflict: 409 } as const)[err.kind]
+          : 400;
+      if (isJson(c) || c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
+      return c.html(errorPage(meta(c, 'Not accepted', 'home'), status, message), status);
+    }
+    // Ids and the error's kind only: a message might quote letter text.
+    deps.logger.error({ method: c.req.method, path: c.req.path, err: err.name }, 'request failed');
+    deps.logger.debug({ err: err.message }, 'request failure detail');
+    if (isJson(c) || c.req.path.startsWith('/api/')) return c.json({ error: 'internal error' }, 500);
+    return c.html(errorPage(meta(c, 'Error', 'home'), 500, 'Something went wrong; see the server log.'), 500);
+  });
+
+  app.get('/static/:name', async (c) => {
+    const name = c.req.param('name');
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name as keyof typeof ASSETS] : undefined;
+    if (!asset) return c.notFound();
+    let text = assetCache.get(name);
+    if (!text) {
+      text = readFile(new URL(asset.file, import.meta.url), 'utf8');
+      assetCache.set(name, text);
+    }
+    c.header('Cache-Control', 'no-cache');
+    return c.body(await text, 200, { 'Content-Type': asset.type });
+  });
+
+  // Queue order, with the neighbours of one letter in it (for n / p and "next after approving").
+  async function neighbours(sha: string, code: string | undefined) {
+    const queue = await store.listReviewQueue(code ? { code } : {});
+    const index = queue.findIndex((r) => r.sha256 === sha);
+    if (index < 0) return { prev: null, next: queue[0]?.sha256 ?? null, position: null, queue };
+    return {
+      prev: queue[index - 1]?.sha256 ?? null,
+      next: queue[index + 1]?.sha256 ?? null,
+      position: { index, total: queue.length },
+      queue,
+    };
+  }
+
+  app.get('/review', async (c) => {
+    const code = codeParam(c);
+    const [rows, counts] = await Promise.all([
+      store.listReviewQueue(code ? { code } : {}),
+      store.reviewCodeCounts(),
+    ]);
+    return c.html(queuePage(meta(c, 'Review queue', 'queue', 'review'), rows, counts, code));
+  });
+
+  app.get('/api/review', async (c) => {
+    const code = codeParam(c);
+    const [queue, counts] = await Promise.all([
+      store.listReviewQueue(code ? { code } : {}),
+      store.reviewCodeCounts(),
+    ]);
+    return c.json({ queue, counts });
+  });
+
+  app.get('/gold', async (c) =>
+    c.html(goldPage(meta(c, 'Gold accuracy', 'gold', 'gold'), await store.goldScores())),
+  );
+
+  app.get('/api/gold', async (c) => c.json(await store.goldScores()));
+
+  app.get('/review/:sha', async (c) => {
+    const sha = shaOf(c);
+    const code = codeParam(c);
+    const [document, record, text, corrections, review, audit, around] = await Promise.all([
+      store.getDocument(sha),
+      store.getRecord(sha),
+      store.getText(sha),
+      store.listCorrections(sha),
+      store.getReview(sha),
+      store.listAudit(sha),
+      neighbours(sha, code),
+    ]);
+    if (!document || !record) {
+      return c.html(errorPage(meta(c, 'Not found', 'home'), 404, 'No parsed letter with this id.'), 404);
+    }
+    return c.html(
+      reviewPage(meta(c, document.fileName, 'review', 'review'), {
+        document,
+        record,
+        text,
+        view: buildLetterView(record, corrections),
+        review,
+        audit,
+        prev: around.prev,
+        next: around.next,
+        code,
+        position: around.position,
+      }),
+    );
+  });
+
+  app.get('/api/review/:sha', async (c) => {
+    const sha = shaOf(c);
+    const [document, record, corrected, corrections, review, audit] = await Promise.all([
+      store.getDocument(sha),
+      store.getRecord(sha),
+      store.getCorrectedRecord(sha),
+      store.listCorrections(sha),
+      store.getReview(sha),
+      store.listAudit(sha),
+    ]);
+    if (!document) return c.json({ error: 'not found' }, 404);
+    return c.json({ document, record, corrected, corrections, review, audit });
+  });
+
+  app.get('/review/:sha/page/:page', async (c) => {
+    const sha = shaOf(c);
+    const page = c.req.param('page');
+    if (!PAGE.test(page)) throw new InputError('not a page number');
+    const png = await deps.images.get(sha, Number(page), () => store.getBytes(sha));
+    if (!png) return c.notFound();
+    // Same id, same pixels: the browser may keep it for a while (never a shared cache).
+    return c.body(png, 200, { 'Content-Type': 'image/png', 'Cache-Control': 'private, max-age=3600' });
+  });
+
+  app.get('/review/:sha/pdf', async (c) => {
+    const sha = shaOf(c);
+    const bytes = await store.getBytes(sha);
+    if (!bytes) return c.notFound();
+    return c.body(new Uint8Array(bytes), 200, {
+      'Content-Type': 'application/pdf',
+      // Downloaded, not shown inline: the PDF is untrusted content and must not run on this origin.
+      'Content-Disposition': `attachment; filename="${sha.slice(0, 16)}.pdf"`,
+    });
+  });
+
+  /** JSON callers get JSON; a plain form post goes back to the page. */
+  function reply(c: Context, payload: Record<string, unknown>, location: string) {
+    if (isJson(c)) return c.json({ ok: true, ...payload });
+    return c.redirect(location, 303);
+  }
+
+  async function loadRecord(sha: string) {
+    const record = await store.getRecord(sha);
+    if (!record) throw new InputError('no parsed letter with this id');
+    return record;
+  }
+
+  // Values go to the store as typed (form text or JSON): it converts and checks them (normalizeValue).
+  app.post('/review/:sha/correct', async (c) => {
+    const sha = shaOf(c);
+    const body = await readBody(c);
+    const author = authorOf(c, body);
+    const reason = reasonOf(body, false);
+    const field = typeof body.field === 'string' ? body.field : '';
+    if (!specOf(field)) throw new InputError(`not a correctable field: ${field.slice(0, 80)}`);
+    const value = body.value ?? null;
+    const record = await loadRecord(sha);
+    const item = /^items\.(\d+)\.([A-Za-z]+)$/.exec(field);
+    let correction: unknown;
+    if (item && Number(item[1]) >= record.items.length) {
+      // A field of an added item: the item is replaced whole (it has no machine value to correct).
+      const whole = (await store.listCorrections(sha)).filter((x) => x.field === `items.${item[1]}`).at(-1);
+      if (!whole?.value || typeof whole.value !== 'object') throw new InputError('no such item');
+      const updated: Record<string, unknown> = { ...whole.value, [item[2]!]: value };
+      if (item[2] === 'description') updated.raw = value;
+      correction = await deps.addCorrection({
+        sha256: sha,
+        field: `items.${item[1]}`,
+        value: updated,
+        reason,
+        author,
+      });
+    } else {
+      if (item && valueAt(record, `items.${item[1]}`) === undefined) throw new InputError('no such item');
+      correction = await deps.addCorrection({ sha256: sha, field, value, reason, author });
+    }
+    return reply(c, { correction }, `/review/${sha}`);
+  });
+
+  app.post('/review/:sha/items', async (c) => {
+    const sha = shaOf(c);
+    const body = await readBody(c);
+    const author = authorOf(c, body);
+    const reason = reasonOf(body, false);
+    const record = await loadRecord(sha);
+    const index = nextItemIndex(record, await store.listCorrections(sha));
+    if (index > 999) throw new InputError('too many items');
+    const correction = await deps.addCorrection({
+      sha256: sha,
+      field: `items.${index}`,
+      value: {
+        description: body.description ?? null,
+        quantity: body.quantity ?? null,
+        decision: body.decision ?? null,
+      },
+      reason,
+      author,
+    });
+    return reply(c, { correction, index }, `/review/${sha}#item-${index}`);
+  });
+
+  app.post('/review/:sha/items/:index/remove', async (c) => {
+    const sha = shaOf(c);
+    const index = c.req.param('index');
+    if (!/^\d{1,3}$/.test(index)) throw new InputError('not an item number');
+    const body = await readBody(c);
+    const author = authorOf(c, body);
+    const reason = reasonOf(body, true);
+    const record = await loadRecord(sha);
+    const known =
+      Number(index) < record.items.length ||
+      (await store.listCorrections(sha)).some((x) => x.field === `items.${index}` && x.value !== null);
+    if (!known) throw new InputError('no such item');
+    const correction = await deps.addCorrection({
+      sha256: sha,
+      field: `items.${index}`,
+      value: null,
+      reason,
+      author,
+    });
+    return reply(c, { correction }, `/review/${sha}`);
+  });
+
+  async function decide(c: Context<AppEnv>, state: ReviewState) {
+    const sha = shaOf(c);
+    const body = await readBody(c);
+    const author = authorOf(c, body);
+    const reason = reasonOf(body, state === 'rejected');
+    const code = codeParam(c);
+    if (!(await store.getDocument(sha))) throw new InputError('no document with this id');
+    const before = await neighbours(sha, code);
+    const review = await deps.setReview({ sha256: sha, state, author, reason });
+    const after = await store.listReviewQueue(code ? { code } : {});
+    const nextSha =
+      state === 'pending' ? sha : (after[before.position?.index ?? 0]?.sha256 ?? after[0]?.sha256 ?? null);
+    const next = nextSha
+      ? `/review/${nextSha}${code ? `?code=${code}` : ''}`
+      : `/review${code ? `?code=${code}` : ''}`;
+    return reply(c, { review, next }, next);
+  }
+
+  app.post('/review/:sha/approve', (c) => decide(c, 'approved'));
+  app.post('/review/:sha/reject', (c) => decide(c, 'rejected'));
+  app.post('/review/:sha/reopen', (c) => decide(c, 'pending'));
+
+  // Unknown ids under /review/ get a 400, not a page that echoes them.
+  app.all('/review/:sha/*', (c) => {
+    shaOf(c);
+    return c.notFound();
+  });
+}

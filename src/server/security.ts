@@ -1,0 +1,213 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { escapeHtml } from './html.js';
+
+export interface AppEnv {
+  Variables: {
+    /** The request carried the access token in its Authorization header (not an ambient cookie). */
+    bearer: boolean;
+    /** The CSRF token pages embed for their forms and fetches. */
+    csrfToken: string;
+  };
+}
+
+export const SESSION_COOKIE = 'imr_session';
+export const CSRF_COOKIE = 'imr_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+export const CSRF_FIELD = '_csrf';
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
+/** Why the server must not start with this binding, or null when it may. */
+export function unsafeBindReason(server: { host: string; token?: string | undefined }): string | null {
+  if (isLoopbackHost(server.host) || server.token) return null;
+  return (
+    `refusing to start the web server on ${server.host}: a non-loopback address needs an access token. ` +
+    'Set IMR_TOKEN (at least 16 characters, e.g. IMR_TOKEN=$(openssl rand -hex 32)) and open ' +
+    '/?token=<IMR_TOKEN> once in the browser, or bind to 127.0.0.1 (IMR_HOST).'
+  );
+}
+
+/** Constant-time string comparison (both sides hashed first, so lengths leak nothing either). */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+function hmac(key: string | Buffer, data: string): string {
+  return createHmac('sha256', key).update(data).digest('base64url');
+}
+
+/** The session cookie holds a value derived from the token, so changing the token logs everybody out. */
+function sessionValue(token: string): string {
+  return hmac(token, 'imr-session-v1');
+}
+
+function hostOf(c: Context): string {
+  return c.req.header('host') ?? new URL(c.req.url).host;
+}
+
+function wantsJson(c: Context): boolean {
+  return c.req.path.startsWith('/api/') || (c.req.header('accept') ?? '').includes('application/json');
+}
+
+function deny(c: Context, status: 400 | 401 | 403, message: string) {
+  if (wantsJson(c)) return c.json({ error: message }, status);
+  return c.html(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title>` +
+      '<link rel="stylesheet" href="/static/app.css"></head><body class="narrow">' +
+      `<h1>${status}</h1><p>${escapeHtml(message)}</p>` +
+      (status === 401
+        ? '<form method="get" class="token-form"><label>Access token <input type="password" name="token" autocomplete="current-password" autofocus></label> <button>Open</button></form>'
+        : '') +
+      '</body></html>',
+    status,
+  );
+}
+
+/**
+ * Access control. Without a token (loopback only): the Host header must name this machine, so a web page
+ * on another site cannot reach the server through DNS rebinding. With a token: every request carries it,
+ * as `Authorization: Bearer <token>` or as the session cookie set by visiting any page with
+ * `?token=<token>` once (then redirected without it, so it leaves the address bar).
+ */
+export function accessControl(token: string | undefined): MiddlewareHandler<AppEnv> {
+  const session = token ? sessionValue(token) : '';
+  return async (c, next) => {
+    c.set('bearer', false);
+    if (!token) {
+      const hostname = hostOf(c).replace(/:\d+$/, '');
+      if (!isLoopbackHost(hostname))
+        return deny(c, 403, 'this server only answers requests addressed to localhost');
+      return next();
+    }
+    // The stylesheet and script are public code: the token page itself needs them.
+    if (c.req.method === 'GET' && (c.req.path.startsWith('/static/') || c.req.path === '/favicon.ico')) {
+      return next();
+    }
+    const url = new URL(c.req.url);
+    const offered = url.searchParams.get('token');
+    if (offered !== null) {
+      if (!safeEqual(offered, token)) return deny(c, 401, 'wrong access token');
+      setCookie(c, SESSION_COOKIE, session, {
+        httpOnly: true,
+        // Lax, not Strict: the cookie must come along on the redirect of a link opened from elsewhere.
+        sameSite: 'Lax',
+        path: '/',
+        secure: url.protocol === 'https:',
+      });
+      url.searchParams.delete('token');
+      return c.redirect(`${url.pathname}${url.search}`, 303);
+    }
+    const auth = c.req.header('authorization');
+    if (auth?.startsWith('Bearer ')) {
+      if (!safeEqual(auth.slice(7).trim(), token)) return deny(c, 401, 'wrong access token');
+      c.set('bearer', true);
+      return next();
+    }
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (cookie && safeEqual(cookie, session)) return next();
+    return deny(c, 401, 'an access token is required: open this page with ?token=<token> once');
+  };
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * CSRF: a signed double-submit token. Each browser gets a random nonce cookie (HttpOnly, SameSite=Strict);
+ * pages embed HMAC(per-process secret, nonce), which an unsafe request must send back in the
+ * `x-csrf-token` header or the `_csrf` form field. Browsers' Sec-Fetch-Site and Origin headers must also
+ * say same-origin. A request authenticated by a Bearer header carries no ambient credential and skips it.
+ */
+export function csrfProtection(secret: Buffer = randomBytes(32)): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    let nonce = getCookie(c, CSRF_COOKIE);
+    if (!UNSAFE.has(c.req.method)) {
+      if (!nonce || !/^[A-Za-z0-9_-]{32,64}$/.test(nonce)) {
+        nonce = randomBytes(24).toString('base64url');
+        setCookie(c, CSRF_COOKIE, nonce, {
+          httpOnly: true,
+          sameSite: 'Strict',
+          path: '/',
+          secure: new URL(c.req.url).protocol === 'https:',
+        });
+      }
+      c.set('csrfToken', hmac(secret, nonce));
+      return next();
+    }
+    if (c.get('bearer')) return next();
+    const site = c.req.header('sec-fetch-site');
+    if (site && site !== 'same-origin' && site !== 'none')
+      return deny(c, 403, `cross-site request (${site})`);
+    const origin = c.req.header('origin');
+    if (origin) {
+      let originHost: string | null = null;
+      try {
+        originHost = new URL(origin).host;
+      } catch {
+        originHost = null;
+      }
+      if (originHost !== hostOf(c)) return deny(c, 403, 'cross-origin request');
+    }
+    let sent = c.req.header(CSRF_HEADER);
+    if (!sent) {
+      const type = c.req.header('content-type') ?? '';
+      if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
+        const field = (await c.req.parseBody())[CSRF_FIELD];
+        sent = typeof field === 'string' ? field : undefined;
+      }
+    }
+    if (!nonce || !sent || !safeEqual(sent, hmac(secret, nonce))) {
+      return deny(c, 403, 'missing or stale CSRF token: reload the page and try again');
+    }
+    return next();
+  };
+}
+
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+// Bull Board's page carries inline styles and loads its own scripts, images and fonts from /queues.
+const BOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers on every response: strict CSP (no inline script), no sniffing, no framing, no referrer. */
+export function securityHeaders(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    const h = c.res.headers;
+    h.set('Content-Security-Policy', c.req.path.startsWith('/queues') ? BOARD_CSP : PAGE_CSP);
+    h.set('X-Content-Type-Options', 'nosniff');
+    h.set('X-Frame-Options', 'DENY');
+    h.set('Referrer-Policy', 'no-referrer');
+    h.set('Cross-Origin-Opener-Policy', 'same-origin');
+    h.set('Cross-Origin-Resource-Policy', 'same-origin');
+    // Letter pages hold medical details: keep them out of shared caches and the disk cache.
+    if (!h.has('Cache-Control')) h.set('Cache-Control', 'no-store');
+  };
+}
