@@ -50,7 +50,10 @@ export function recordFromText(
 ): LetterRecord {
   try {
     const parsed = parseLetter(doc);
-    const mismatches = [...parsed.mismatches, ...validateLetter(parsed.fields, parsed.provenance, validate)];
+    const mismatches = [
+      ...parsed.mismatches,
+      ...validateLetter(parsed.fields, parsed.provenance, parsed.evidence, validate),
+    ];
     return {
       file,
       sha256: hash,

@@ -3,6 +3,7 @@ import type { TextDocument } from '../../../schemas/text.js';
 import { NO_CITATION, parseCitations } from './citations.js';
 import { findDate, parseDate } from './dates.js';
 import { type DocLine, docLines, isBlank, type Joined, joinLines, lineRun, slice } from './doc-lines.js';
+import { countDecisionMarkers, countLabels, emptyEvidence, summaryDates } from './evidence.js';
 import { type HeaderKey, readHeaderTable } from './header-table.js';
 import { findHeading, isHeading } from './headings.js';
 import { parseItemText, rationaleConclusion } from './item-text.js';
@@ -59,7 +60,8 @@ export function normaliseCaseNumber(text: string): string {
   return m ? `CM${fixDigits(m[2]!).replace(/[^0-9-]/g, '')}` : compact;
 }
 
-function readHeader(lines: DocLine[], fields: LetterFields, trace: FieldTrace): void {
+/** Reads the header table; returns how many of its labels were found. */
+function readHeader(lines: DocLine[], fields: LetterFields, trace: FieldTrace): number {
   const header = readHeaderTable(lines);
   const caseNumber = header.caseNumber;
   if (caseNumber) {
@@ -81,19 +83,25 @@ function readHeader(lines: DocLine[], fields: LetterFields, trace: FieldTrace): 
       trace.doubt(key, 'unreadable_date', `"${value.text}" in the header is not a date`, 'error');
     }
   }
+  return Object.keys(header).length;
 }
 
-function readCredentials(lines: DocLine[], fields: LetterFields, trace: FieldTrace): void {
+/** Reads licensure and specialty; returns the labels not found. */
+function readCredentials(lines: DocLine[], fields: LetterFields, trace: FieldTrace): string[] {
+  let licensure = false;
+  let specialty = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const lic = LICENSURE.exec(line.text);
     if (lic) {
+      licensure = true;
       const run = lineRun(line, lic.index + lic[0].length);
       fields.reviewer.licensure = splitStates(run.text);
       trace.from('reviewer.licensure', run);
     }
     const spec = SPECIALTY.exec(line.text);
     if (spec) {
+      specialty = true;
       // The specialty may wrap onto following lines, up to a paragraph break or the next heading.
       const parts = [line];
       for (let j = i + 1; j < lines.length; j++) {
@@ -111,6 +119,10 @@ function readCredentials(lines: DocLine[], fields: LetterFields, trace: FieldTra
       trace.from('reviewer.specialty', run);
     }
   }
+  return [
+    ...(licensure ? [] : ['State(s) of Licensure']),
+    ...(specialty ? [] : ['Certification(s)/Specialty']),
+  ];
 }
 
 const INJURY_IN_PROSE =
@@ -140,23 +152,16 @@ export function readCaseSummary(
     }
   }
   // The header wins; the summary's date is used when the header has none (older wordings, typeset text).
+  // A summary that disagrees with the header is the validator's business (it sees the summary's dates).
+  if (!fallbackInjury || fields.injuryDate) return;
   const re = new RegExp(INJURY_IN_PROSE.source, 'gi');
   for (let m = re.exec(summary.text); m; m = re.exec(summary.text)) {
     const after = m.index + m[0].length;
     const date = findDate(summary.text, after);
     // The date must follow in the same clause: "injury on 10-14-2016", "injury date of October 5, 2000".
     if (!date || !/^[^.;]{0,45}$/.test(summary.text.slice(after, date.index))) continue;
-    if (fallbackInjury && !fields.injuryDate) {
-      fields.injuryDate = date.iso;
-      trace.from('injuryDate', summary, date.index, date.index + date.length);
-    } else if (fields.injuryDate && date.iso !== fields.injuryDate) {
-      trace.doubt(
-        'injuryDate',
-        'summary_date_differs',
-        `the header says ${fields.injuryDate}, the case summary ${date.iso}`,
-        'info',
-      );
-    }
+    fields.injuryDate = date.iso;
+    trace.from('injuryDate', summary, date.index, date.index + date.length);
     break;
   }
 }
@@ -314,25 +319,50 @@ export function parseFinalDeterminationLetter(doc: TextDocument): ParseResult {
   const issues = findHeading(lines, FDL_HEADINGS.issues, Math.max(0, summaryAt));
   const firstHeading = [how, summaryAt, issues].filter((i) => i >= 0).sort((a, b) => a - b)[0] ?? 0;
 
-  readHeader(lines.slice(0, firstHeading), fields, trace);
-  readCredentials(
+  const evidence = emptyEvidence();
+  if (readHeader(lines.slice(0, firstHeading), fields, trace) === 0) {
+    evidence.missingSections.push('header table (Case Number, Decision Date, ...)');
+  }
+  for (const [heading, at] of [
+    [FDL_HEADINGS.how, how],
+    [FDL_HEADINGS.summary, summaryAt],
+    [FDL_HEADINGS.issues, issues],
+  ] as const) {
+    if (at < 0) evidence.missingSections.push(heading);
+  }
+  const labelsMissing = readCredentials(
     lines.slice(Math.max(0, how), summaryAt >= 0 ? summaryAt : issues >= 0 ? issues : lines.length),
     fields,
     trace,
   );
+  evidence.missingSections.push(...labelsMissing);
   if (summaryAt >= 0) {
     const summaryLines = lines.slice(summaryAt + 1, issues >= 0 ? issues : lines.length);
-    readCaseSummary(joinLines(summaryLines.filter((l) => !isBlank(l))), fields, trace, true);
+    const summary = joinLines(summaryLines.filter((l) => !isBlank(l)));
+    const headerInjury = fields.injuryDate;
+    readCaseSummary(summary, fields, trace, true);
+    evidence.summaryDates = summaryDates(summary.text);
+    if (!headerInjury && fields.injuryDate) {
+      evidence.fallbacks.push('injury date taken from the case summary: the header has none');
+    }
   }
 
   // Items start after the section's fixed sentence ("... set forth below:").
   let from = issues >= 0 ? issues + 1 : 0;
+  let setForth = false;
   for (let i = from; i < Math.min(lines.length, from + 4); i++) {
     if (/set\s*forth\s*below\s*:?\s*$/i.test(lines[i]!.text)) {
       from = i + 1;
+      setForth = true;
       break;
     }
   }
+  if (issues >= 0 && !setForth) {
+    evidence.fallbacks.push('no "set forth below" sentence: items searched from the section heading');
+  }
+  const decisionText = lines.slice(from).map((l) => l.text);
+  evidence.decisionMarkers = countDecisionMarkers(decisionText.join('\n'));
+  evidence.rationaleMarkers = countLabels(decisionText, RATIONALE);
   const spans = findItems(lines, from, lines.length);
   spans.forEach((span, n) => {
     const blockEnd = spans[n + 1]?.start ?? lines.length;
@@ -346,5 +376,6 @@ export function parseFinalDeterminationLetter(doc: TextDocument): ParseResult {
     fields,
     provenance: trace.provenance,
     mismatches: trace.mismatches,
+    evidence,
   };
 }

@@ -64,19 +64,42 @@ export function parseItemText(raw: string): ItemText {
   return { description, quantity, quantitySpan, originalRequest, authorizedPortion };
 }
 
-/** How a rationale ends: its last "(not) medically necessary/appropriate" phrase. */
+// Where a rationale states its conclusion; `neg` is the group that negates it when present.
+const CONCLUSIONS: { re: RegExp; negatedBefore: boolean }[] = [
+  { re: /\b(not\s*|non-?\s*)?medically\s*(?:necessary|appropriate)/gi, negatedBefore: true },
+  { re: /\b(?:is|are|be)\s+(not\s+)?(?:a\s+)?medical\s+necessity\b/gi, negatedBefore: false },
+  {
+    re: /\bmedical\s+necessity\b[^.;]{0,80}?\b(?:has|have|had|was|were|is|are)\s+(not\s+)?(?:been\s+)?(?:established|demonstrated|substantiated|supported)\b/gi,
+    negatedBefore: false,
+  },
+  {
+    re: /\brequest\s+(?:is|would\s+be)\s+(not\s+)?necessary\b/gi,
+    negatedBefore: false,
+  },
+];
+// "is not", "to not be", "cannot be considered", "does not appear", "has not been shown to be" ... but not
+// a "not" inside the item's own text ("..., not to exceed 4 per day is medically necessary").
+const NEGATION_BEFORE =
+  /\b(?:not|cannot|can't|never|no\s+longer|neither|nor)\b(?:\s+(?:be|been|being|is|are|was|were|appear|appears|seem|seems|considered|deemed|established|shown|found|felt|judged|proven|viewed|regarded|determined|supported|recommended|indicated|warranted|reasonable|appropriate|and|or|as|to|currently|therefore|thus|at|this|time|yet))*\s*$|not$/i;
+
+/** How a rationale ends: its last "(not) medically necessary" (or "a medical necessity") statement. */
 export function rationaleConclusion(text: string): RationaleConclusion | null {
-  const re = /\b(not\s*|non-?\s*)?medically\s*(?:necessary|appropriate)/gi;
-  let last: RegExpExecArray | null = null;
-  for (let m = re.exec(text); m; m = re.exec(text)) last = m;
+  let last: { index: number; negated: boolean } | null = null;
+  for (const { re, negatedBefore } of CONCLUSIONS) {
+    for (const m of text.matchAll(re)) {
+      if (last && m.index < last.index) continue;
+      let negated = m[1] !== undefined;
+      if (!negated && negatedBefore) {
+        const clause =
+          text
+            .slice(Math.max(0, m.index - 40), m.index)
+            .split(/[.;,:]/)
+            .at(-1) ?? '';
+        negated = NEGATION_BEFORE.test(clause);
+      }
+      last = { index: m.index, negated };
+    }
+  }
   if (!last) return null;
-  // Negation in the same clause: "is not", "to not be", "cannot be considered", "does not appear".
-  const clause =
-    text
-      .slice(Math.max(0, last.index - 40), last.index)
-      .split(/[.;,:]/)
-      .at(-1) ?? '';
-  const negated =
-    last[1] !== undefined || /\b(?:not|cannot|can't|never|no\s+longer|neither|nor)\b|not$/i.test(clause);
-  return negated ? 'not_medically_necessary' : 'medically_necessary';
+  return last.negated ? 'not_medically_necessary' : 'medically_necessary';
 }

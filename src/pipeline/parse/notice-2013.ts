@@ -3,6 +3,7 @@ import type { TextDocument } from '../../../schemas/text.js';
 import { NO_CITATION } from './citations.js';
 import { findDate, parseDate } from './dates.js';
 import { docLines, isBlank, type Joined, joinLines, slice } from './doc-lines.js';
+import { emptyEvidence, summaryDates } from './evidence.js';
 import { readCaseSummary } from './fdl.js';
 import { readHeaderTable } from './header-table.js';
 import { findHeading } from './headings.js';
@@ -23,6 +24,9 @@ const REGARDING = /(\d{1,2})\s*\)\s*Regarding\s*the\s*request\s*for\s*/gi;
 const CA_USED = /Medical\s*Treatment\s*Guideline\s*\(s\)\s*Used\s*by\s*the\s*Claims\s*Administrator\s*:\s*/i;
 const ER_USED = /Medical\s*Treatment\s*Guideline\s*\(s\)\s*Used\s*by\s*the\s*Expert\s*Reviewer\s*:\s*/i;
 const RATIONALE_USED = /Rationale\s*Used\s*by\s*the\s*Expert\s*Reviewer\s*:\s*/i;
+const QUALIFICATIONS_HEADING = /Medical\s*Qualifications\s*of\s*the\s*Expert\s*Reviewer/i;
+/** A numbered determination, however it ends: the item parser needs the full fixed sentence. */
+const DETERMINATION_MARKER = /(\d{1,2})\s*\)\s*MAXIMUS\s*Federal\s*Services,?\s*Inc\.?\s*has\s*determined/gi;
 const QUALIFICATIONS =
   /Board\s*Certified\s*in\s*(.+?)\s*and\s*is\s*licensed\s*to\s*practice\s*in\s*(.+?)\s*\./i;
 
@@ -124,8 +128,23 @@ export function parseNotice2013(doc: TextDocument): ParseResult {
     trace.from('reviewer.licensure', all, statesStart, statesStart + quals[2]!.length);
   }
 
+  const evidence = emptyEvidence();
+  const expected: [string, boolean][] = [
+    ['Notice of Independent Medical Review Determination', NOTICE_MARKERS[0]!.test(text)],
+    [DECISION_HEADING, body >= 0],
+    ['Medical Qualifications of the Expert Reviewer', QUALIFICATIONS_HEADING.test(text)],
+  ];
   const summary = between(text, /Case\s*Summary\s*:\s*/i, [REGARDING]);
-  if (summary) readCaseSummary(slice(all, summary.from, summary.to), fields, trace, true);
+  expected.push(['Case Summary', summary !== null]);
+  for (const [name, found] of expected) if (!found) evidence.missingSections.push(name);
+  if (summary) {
+    const run = slice(all, summary.from, summary.to);
+    // Letters of this layout often give the injury date only in the quoted summary: no fallback.
+    readCaseSummary(run, fields, trace, true);
+    evidence.summaryDates = summaryDates(run.text);
+  }
+  evidence.decisionMarkers = new Set([...text.matchAll(DETERMINATION_MARKER)].map((m) => m[1])).size;
+  evidence.rationaleMarkers = [...text.matchAll(new RegExp(RATIONALE_USED.source, 'gi'))].length;
 
   // The numbered decisions are listed twice (cover and body): the first occurrence of each number counts.
   const seen = new Set<string>();
@@ -184,5 +203,11 @@ export function parseNotice2013(doc: TextDocument): ParseResult {
     };
     fields.items.push(item);
   }
-  return { layout: 'notice-2013', fields, provenance: trace.provenance, mismatches: trace.mismatches };
+  return {
+    layout: 'notice-2013',
+    fields,
+    provenance: trace.provenance,
+    mismatches: trace.mismatches,
+    evidence,
+  };
 }

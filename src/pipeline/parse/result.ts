@@ -1,12 +1,15 @@
 import type { Layout, LetterFields, Mismatch, Provenance } from '../../../schemas/letter.js';
 import type { TextDocument } from '../../../schemas/text.js';
 import { type Joined, provenanceOf } from './doc-lines.js';
+import type { LetterEvidence } from './evidence.js';
 
 export interface ParseResult {
   layout: Layout;
   fields: LetterFields;
   provenance: Record<string, Provenance>;
   mismatches: Mismatch[];
+  /** What the text says apart from the fields, for the validator. */
+  evidence: LetterEvidence;
 }
 
 /** Collects where each field came from, and the parser's own doubts, while a parser runs. */
