@@ -8,10 +8,10 @@ interface Rule {
   test: RegExp;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** One alternation of every drug name, longest first, on word boundaries (brands like "ms contin" too). */
 const DRUG_RE = new RegExp(
-  `(?<![a-z])(?:${DRUG_NAMES.map(([name]) => escape(name)).join('|')})(?![a-z])`,
+  `(?<![a-z])(?:${DRUG_NAMES.map(([name]) => escapeRe(name)).join('|')})(?![a-z])`,
   'g',
 );
 const DRUG_BY_NAME = new Map<string, DrugEntry>(DRUG_NAMES);

@@ -49,6 +49,7 @@ import type {
   ReviewsTable,
 } from './db.js';
 import { migrateSchema } from './migrations.js';
+import { refreshReportRows } from './report.js';
 import type { CorrectionDisagreement, GoldScore, Store } from './store.js';
 
 export type StoreTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
@@ -565,6 +566,7 @@ class KyselyStore implements Store {
       for (const slice of chunks(rows.citations)) await db.insertInto('citations').values(slice).execute();
       for (const slice of chunks(rows.mismatches)) await db.insertInto('mismatches').values(slice).execute();
       for (const slice of chunks(rows.provenance)) await db.insertInto('provenance').values(slice).execute();
+      await refreshReportRows(db, sha256, record);
     });
   }
 
@@ -838,6 +840,7 @@ class KyselyStore implements Store {
         detail: { correctionId: correction.id, field, old, new: value, machineValue, reason },
         at,
       });
+      await refreshReportRows(db, sha256, machine);
       return correction;
     });
   }
@@ -922,6 +925,7 @@ class KyselyStore implements Store {
           .where('sha256', '=', sha256)
           .execute();
       }
+      await refreshReportRows(db, sha256);
       return { sha256, state: state.data, author: author.data, reason, updatedAt: at };
     });
   }
@@ -970,6 +974,7 @@ class KyselyStore implements Store {
         .set({ status: 'needs_review', updated_at: at })
         .where('sha256', '=', sha256)
         .execute();
+      await refreshReportRows(db, sha256);
       return { reopened: true };
     });
   }

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ReportCitationRow, ReportItemRow, ReportLetterRow } from '../analytics/report-rows.js';
 
 /**
  * The tables as Kysely sees them. Column names are snake_case; timestamps are ISO-8601 text and JSON is
@@ -166,6 +167,11 @@ export interface AuditTable {
   created_at: string;
 }
 
+/** Analyst rows (corrected, categorised), rebuilt per letter: see src/analytics/report-rows.ts. */
+export type ReportLettersTable = ReportLetterRow;
+export type ReportItemsTable = ReportItemRow;
+export type ReportCitationsTable = ReportCitationRow;
+
 export interface Database {
   schema_version: SchemaVersionTable;
   documents: DocumentsTable;
@@ -181,6 +187,9 @@ export interface Database {
   audit: AuditTable;
   reviews: ReviewsTable;
   record_versions: RecordVersionsTable;
+  report_letters: ReportLettersTable;
+  report_items: ReportItemsTable;
+  report_citations: ReportCitationsTable;
 }
 
 export type DialectName = 'sqlite' | 'postgres';

@@ -1,5 +1,7 @@
 import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
+import { viewSql } from '../analytics/report-rows.js';
 import type { Database, DialectName } from './db.js';
+import { refreshReportRows } from './report.js';
 
 /**
  * Schema migrations, in code, applied in order and recorded in `schema_version`. A migration only ever
@@ -226,9 +228,92 @@ async function review(db: Kysely<Database>, dialect: DialectName): Promise<void>
     .execute();
 }
 
+/**
+ * Analysts: the corrected, categorised rows behind the views `letters`, `items`, `citations` and
+ * `mismatches` (PostgreSQL: schema `analytics`; SQLite: temporary views made by `imr query`, since the
+ * machine tables already use those names). Filled for the letters already stored.
+ */
+async function analytics(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  const s = db.schema;
+  await s
+    .createTable('report_letters')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.primaryKey().references('documents.sha256').onDelete('cascade'))
+    .addColumn('file', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('review_state', 'text', (c) => c.notNull())
+    .addColumn('corrections', 'integer', (c) => c.notNull())
+    .addColumn('case_number', 'text')
+    .addColumn('decision_date', 'text')
+    .addColumn('date_assigned', 'text')
+    .addColumn('application_received', 'text')
+    .addColumn('priority', 'text')
+    .addColumn('injury_date', 'text')
+    .addColumn('ur_date', 'text')
+    .addColumn('reviewer_licensure', 'text')
+    .addColumn('reviewer_specialty', 'text')
+    .addColumn('patient_age', 'integer')
+    .addColumn('patient_sex', 'text')
+    .addColumn('layout', 'text')
+    .addColumn('parser_version', 'text', (c) => c.notNull())
+    .addColumn('text_source', 'text')
+    .addColumn('items', 'integer', (c) => c.notNull())
+    .addColumn('upheld', 'integer', (c) => c.notNull())
+    .addColumn('overturned', 'integer', (c) => c.notNull())
+    .execute();
+  await s
+    .createIndex('report_letters_decision_idx')
+    .ifNotExists()
+    .on('report_letters')
+    .column('decision_date')
+    .execute();
+  await s
+    .createTable('report_items')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.notNull().references('documents.sha256').onDelete('cascade'))
+    .addColumn('idx', 'integer', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull())
+    .addColumn('quantity', 'integer')
+    .addColumn('decision', 'text', (c) => c.notNull())
+    .addColumn('original_request', 'text')
+    .addColumn('authorized_portion', 'text')
+    .addColumn('category', 'text')
+    .addColumn('subcategory', 'text')
+    .addColumn('drug_class', 'text')
+    .addColumn('drug', 'text')
+    .addColumn('strength', 'text')
+    .addColumn('count', 'integer')
+    .addColumn('category_rule', 'text')
+    .addPrimaryKeyConstraint('report_items_pkey', ['sha256', 'idx'])
+    .execute();
+  await s
+    .createTable('report_citations')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.notNull().references('documents.sha256').onDelete('cascade'))
+    .addColumn('item_idx', 'integer', (c) => c.notNull())
+    .addColumn('party', 'text', (c) => c.notNull())
+    .addColumn('idx', 'integer', (c) => c.notNull())
+    .addColumn('source', 'text')
+    .addColumn('sections', 'text')
+    .addColumn('pages', 'text')
+    .addColumn('family', 'text', (c) => c.notNull())
+    .addColumn('chapter', 'text')
+    .addPrimaryKeyConstraint('report_citations_pkey', ['sha256', 'item_idx', 'party', 'idx'])
+    .execute();
+  if (dialect === 'postgres') {
+    await sql`create schema if not exists analytics`.execute(db);
+    for (const name of ['letters', 'items', 'citations', 'mismatches'] as const) {
+      await sql.raw(`create or replace view analytics.${name} as ${viewSql(name, 'public.')}`).execute(db);
+    }
+  }
+  const letters = await db.selectFrom('letters').select('sha256').execute();
+  for (const row of letters) await refreshReportRows(db, row.sha256);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'review', up: review },
+  { version: 3, name: 'analytics', up: analytics },
 ];
 
 /** The schema version this code expects. */

@@ -1,0 +1,200 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import pg from 'pg';
+import { parseStoreUrl } from '../store/create-store.js';
+import { VIEW_SQL, viewSql } from './report-rows.js';
+
+export interface QueryLimits {
+  /** The query is stopped after this long. */
+  timeoutMs: number;
+  /** At most this many rows come back (`truncated` says when there were more). */
+  maxRows: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { timeoutMs: 10_000, maxRows: 10_000 };
+
+export interface QueryResult {
+  columns: string[];
+  rows: unknown[][];
+  truncated: boolean;
+}
+
+/** A query the analyst may not run, or one that failed: the message says which and why. */
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+  constructor(
+    readonly code: 'not_read_only' | 'timeout' | 'invalid' | 'no_database',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const READ_ONLY_START = /^(?:select|with|values|explain)\b/i;
+
+/** Strips comments and one trailing semicolon; refuses anything but one read-only statement. */
+export function checkReadOnly(sql: string): string {
+  const text = sql
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .trim()
+    .replace(/;\s*$/, '')
+    .trim();
+  if (text === '') throw new QueryError('invalid', 'empty query');
+  if (text.includes(';')) throw new QueryError('not_read_only', 'one statement at a time');
+  if (!READ_ONLY_START.test(text)) {
+    const verb = /^\w+/.exec(text)?.[0]?.toUpperCase() ?? 'this statement';
+    throw new QueryError(
+      'not_read_only',
+      `${verb} refused: imr query is read-only (SELECT, WITH, VALUES or EXPLAIN over the views letters, items, citations, mismatches)`,
+    );
+  }
+  if (
+    /\b(?:insert|update|delete|drop|alter|create|attach|detach|pragma|vacuum|reindex|truncate|grant|revoke|copy|lock|call|do)\b/i.test(
+      text.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, "''"),
+    )
+  ) {
+    // WITH ... DELETE and friends; the database refuses them too, this gives the clearer message.
+    throw new QueryError(
+      'not_read_only',
+      'statement refused: imr query is read-only (it contains a write keyword)',
+    );
+  }
+  return text;
+}
+
+/**
+ * SQLite runs in a child process opened read-only (and query_only): better-sqlite3 is synchronous and a
+ * runaway query sits in native code, where neither a timer nor a worker thread's terminate() reaches it;
+ * a process can always be killed.
+ */
+const SQLITE_CHILD = `
+const input = JSON.parse(process.argv[1]);
+const Database = require(input.driver);
+const out = (o) => process.stdout.write(JSON.stringify(o));
+let db;
+try {
+  db = new Database(input.path, { readonly: true, fileMustExist: true });
+  // The analyst views shadow the machine tables of the same names (temp comes first in name lookup).
+  for (const [name, body] of input.views) db.exec('create temp view ' + name + ' as ' + body);
+  db.pragma('query_only = ON');
+  const stmt = db.prepare(input.sql);
+  if (!stmt.readonly || !stmt.reader) {
+    out({ error: 'not_read_only', message: 'statement refused: imr query is read-only' });
+  } else {
+    stmt.raw(true);
+    const columns = stmt.columns().map((c) => c.name);
+    const rows = [];
+    let truncated = false;
+    for (const row of stmt.iterate()) {
+      if (rows.length >= input.maxRows) { truncated = true; break; }
+      rows.push(row.map((v) => (typeof v === 'bigint' ? Number(v) : Buffer.isBuffer(v) ? '<' + v.length + ' bytes>' : v)));
+    }
+    out({ columns, rows, truncated });
+  }
+} catch (err) {
+  out({ error: 'invalid', message: err.message });
+} finally {
+  db?.close();
+}
+`;
+
+interface ChildReply {
+  columns?: string[];
+  rows?: unknown[][];
+  truncated?: boolean;
+  error?: 'not_read_only' | 'invalid';
+  message?: string;
+}
+
+async function sqliteQuery(path: string, sql: string, limits: QueryLimits): Promise<QueryResult> {
+  if (!existsSync(path))
+    throw new QueryError('no_database', `no database at ${path} (run the pipeline first)`);
+  const input = {
+    driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+    path,
+    sql,
+    maxRows: limits.maxRows,
+    views: (Object.keys(VIEW_SQL) as (keyof typeof VIEW_SQL)[]).map((v) => [v, viewSql(v, 'main.')]),
+  };
+  const child = spawn(process.execPath, ['-e', SQLITE_CHILD, JSON.stringify(input)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {},
+  });
+  const chunks: Buffer[] = [];
+  const errors: Buffer[] = [];
+  child.stdout.on('data', (b: Buffer) => chunks.push(b));
+  child.stderr.on('data', (b: Buffer) => errors.push(b));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, limits.timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  clearTimeout(timer);
+  if (timedOut) throw new QueryError('timeout', `stopped after the time limit of ${limits.timeoutMs} ms`);
+  let reply: ChildReply;
+  try {
+    reply = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChildReply;
+  } catch {
+    const why = Buffer.concat(errors).toString('utf8').trim().split('\n').at(-1) ?? `exit ${code}`;
+    throw new QueryError('invalid', `the query process failed: ${why}`);
+  }
+  if (reply.error) throw new QueryError(reply.error, reply.message ?? 'query failed');
+  return { columns: reply.columns ?? [], rows: reply.rows ?? [], truncated: reply.truncated ?? false };
+}
+
+async function postgresQuery(url: string, sql: string, limits: QueryLimits): Promise<QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('BEGIN TRANSACTION READ ONLY');
+    // The analyst views (schema analytics) before the machine tables of the same names.
+    await client.query('SET LOCAL search_path = analytics, public');
+    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(limits.timeoutMs))}`);
+    const result = await client.query({
+      text: `SELECT * FROM (${sql}) AS q LIMIT ${limits.maxRows + 1}`,
+      rowMode: 'array',
+      // Counts (bigint) and rates (numeric) as numbers, as SQLite gives them.
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === 20 || oid === 1700
+            ? (v: string) => Number(v)
+            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    const rows = (result.rows as unknown[][]).slice(0, limits.maxRows);
+    return {
+      columns: result.fields.map((f) => f.name),
+      rows,
+      truncated: result.rows.length > limits.maxRows,
+    };
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    if (e.code === '57014')
+      throw new QueryError('timeout', `stopped after the time limit of ${limits.timeoutMs} ms`);
+    if (e.code === '25006') throw new QueryError('not_read_only', `refused: ${e.message}`);
+    throw new QueryError('invalid', e.message);
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Runs one analyst query: read-only (a read-only SQLite connection, or a PostgreSQL READ ONLY
+ * transaction, behind a statement check), with a time limit and a row limit.
+ */
+export async function runQuery(
+  databaseUrl: string,
+  sql: string,
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): Promise<QueryResult> {
+  const text = checkReadOnly(sql);
+  const target = parseStoreUrl(databaseUrl);
+  return target.dialect === 'sqlite'
+    ? sqliteQuery(target.path, text, limits)
+    : postgresQuery(target.url, text, limits);
+}

@@ -1,0 +1,69 @@
+import type { Kysely } from 'kysely';
+import { LetterRecord } from '../../schemas/letter.js';
+import type { Correction } from '../../schemas/review.js';
+import { reportRows } from '../analytics/report-rows.js';
+import { applyCorrections } from '../review/apply-corrections.js';
+import type { Database } from './db.js';
+
+/**
+ * Rebuilds a letter's analyst rows (report_letters, report_items, report_citations) from its machine
+ * record, its corrections and its review state. Runs inside the caller's write transaction, after any
+ * change to one of the three, so the views never disagree with the corrected record.
+ */
+export async function refreshReportRows(
+  db: Kysely<Database>,
+  sha256: string,
+  machine?: LetterRecord,
+): Promise<void> {
+  let record = machine;
+  if (!record) {
+    const row = await db
+      .selectFrom('letters')
+      .select('record_json')
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
+    if (!row) return;
+    record = LetterRecord.parse(JSON.parse(row.record_json));
+  }
+  const [corrections, review] = await Promise.all([
+    db.selectFrom('corrections').selectAll().where('sha256', '=', sha256).orderBy('id').execute(),
+    db.selectFrom('reviews').select('state').where('sha256', '=', sha256).executeTakeFirst(),
+  ]);
+  const corrected =
+    corrections.length === 0
+      ? record
+      : applyCorrections(
+          record,
+          corrections.map(
+            (c): Correction => ({
+              id: Number(c.id),
+              sha256: c.sha256,
+              field: c.field,
+              machineValue: c.machine_value_json === null ? null : JSON.parse(c.machine_value_json),
+              value: c.value_json === null ? null : JSON.parse(c.value_json),
+              reason: c.reason,
+              author: c.author,
+              createdAt: c.created_at,
+              parserVersion: c.parser_version ?? null,
+            }),
+          ),
+        );
+  const rows = reportRows(corrected, { state: review?.state ?? null, corrections: corrections.length });
+  await db.deleteFrom('report_citations').where('sha256', '=', sha256).execute();
+  await db.deleteFrom('report_items').where('sha256', '=', sha256).execute();
+  await db.deleteFrom('report_letters').where('sha256', '=', sha256).execute();
+  await db.insertInto('report_letters').values(rows.letter).execute();
+  // Well under the bound-parameter limits of both engines: at most a few hundred rows per letter.
+  for (let i = 0; i < rows.items.length; i += 100) {
+    await db
+      .insertInto('report_items')
+      .values(rows.items.slice(i, i + 100))
+      .execute();
+  }
+  for (let i = 0; i < rows.citations.length; i += 100) {
+    await db
+      .insertInto('report_citations')
+      .values(rows.citations.slice(i, i + 100))
+      .execute();
+  }
+}
