@@ -4,6 +4,8 @@ import { EXPORT_HELP, runExport } from './export.js';
 import { EXTRACT_HELP, runExtract } from './extract.js';
 import { GOLD_HELP, runGold } from './gold.js';
 import { INGEST_HELP, REPROCESS_HELP, runIngest, runReprocess, runStatus, STATUS_HELP } from './pipeline.js';
+import { QUERY_HELP, runQueryCommand } from './query.js';
+import { REPORT_HELP, runReportCommand } from './report.js';
 import { runSynth, runTypeset, SYNTH_HELP, TYPESET_HELP } from './synth.js';
 
 interface Command {
@@ -38,6 +40,16 @@ const COMMANDS: Record<string, Command> = {
     summary: 'the gold set of QA-approved letters: export PDF + label pairs, score parser versions',
     help: GOLD_HELP,
     run: runGold,
+  },
+  query: {
+    summary: 'read-only SQL over the analyst views (letters, items, citations, mismatches)',
+    help: QUERY_HELP,
+    run: runQueryCommand,
+  },
+  report: {
+    summary: 'standard IMR reports: uphold rates by quarter, specialty, category, guideline, ...',
+    help: REPORT_HELP,
+    run: runReportCommand,
   },
   synth: {
     summary: 'generate synthetic letters (PDF + label JSON) with known truth',

@@ -1,0 +1,62 @@
+import { formatTable, OUTPUT_FORMATS, type OutputFormat } from '../analytics/format.js';
+import { DEFAULT_QUERY_LIMITS, QueryError, runQuery } from '../analytics/query.js';
+import { loadConfig } from '../config.js';
+import { type Cli, parseCommandLine, UsageError } from './cli.js';
+
+export const QUERY_HELP = `imr query "<SQL>" [--format table|csv|json] [--timeout-ms N] [--max-rows N]
+
+Runs one read-only SQL statement (SELECT, WITH, VALUES, EXPLAIN) against the database (DATABASE_URL,
+default data/imr.sqlite) and prints the rows. Writes (INSERT, UPDATE, DELETE, DROP, ATTACH, PRAGMA, ...)
+are refused: SQLite is opened read-only, PostgreSQL runs a READ ONLY transaction. A query is stopped at the
+time limit (default ${DEFAULT_QUERY_LIMITS.timeoutMs} ms) and at most --max-rows rows are printed (default
+${DEFAULT_QUERY_LIMITS.maxRows}).
+
+Views (corrected values; the raw tables hold the machine values):
+  letters     one row per letter: sha256, file, status, case_number, decision_date, date_assigned,
+              application_received, injury_date, ur_date, priority, reviewer_licensure,
+              reviewer_specialty, patient_age, patient_sex, layout, parser_version, items, upheld,
+              overturned, review_state, corrected (number of corrections)
+  items       one row per item with its letter's fields: sha256, idx, description, quantity, decision,
+              category, subcategory, drug_class, drug, strength, count, decision_date, reviewer_specialty, ...
+  citations   one row per guideline citation: sha256, item_idx, party, source, sections, pages, family,
+              chapter, decision
+  mismatches  one row per validator finding: sha256, field, code, severity, message
+
+Example: imr query "select category, count(*) n, avg(decision = 'upheld') uphold_rate from items group by 1"`;
+
+export async function runQueryCommand(argv: string[], cli: Cli): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, QUERY_HELP, {
+    format: { type: 'string', default: 'table' },
+    'timeout-ms': { type: 'string' },
+    'max-rows': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    cli.stdout.write(`${QUERY_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('give exactly one SQL statement, quoted', QUERY_HELP);
+  const format = values.format as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`unknown format "${values.format}"`, QUERY_HELP);
+  const number = (v: string | undefined, fallback: number, name: string) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new UsageError(`--${name} must be a positive integer`, QUERY_HELP);
+    return n;
+  };
+  const limits = {
+    timeoutMs: number(values['timeout-ms'], DEFAULT_QUERY_LIMITS.timeoutMs, 'timeout-ms'),
+    maxRows: number(values['max-rows'], DEFAULT_QUERY_LIMITS.maxRows, 'max-rows'),
+  };
+  try {
+    const result = await runQuery(loadConfig(cli.env).databaseUrl, positionals[0]!, limits);
+    cli.stdout.write(formatTable(result, format));
+    if (result.truncated) cli.stderr.write(`imr query: output cut at ${limits.maxRows} rows (--max-rows)\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof QueryError)) throw err;
+    cli.stderr.write(`imr query: ${err.message}\n`);
+    return err.code === 'invalid' || err.code === 'no_database' ? 1 : 3;
+  }
+}
