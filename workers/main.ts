@@ -200,6 +200,7 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
       logger,
       limits: config.limits,
       exportDir: config.exportDir,
+      databaseUrl: config.databaseUrl,
     });
     await new Promise<void>((resolve, reject) => {
       server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) => {

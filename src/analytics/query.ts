@@ -20,6 +20,15 @@ export interface QueryResult {
   truncated: boolean;
 }
 
+/** A value bound to a `$1`, `$2`, ... placeholder: never part of the SQL text. */
+export type QueryParam = string | number | null;
+
+/** One statement of a batch, with the values of its placeholders (`$1` is `params[0]`). */
+export interface Statement {
+  sql: string;
+  params?: readonly QueryParam[];
+}
+
 /** A query the analyst may not run, or one that failed: the message says which and why. */
 export class QueryError extends Error {
   override readonly name = 'QueryError';
@@ -64,6 +73,24 @@ export function checkReadOnly(sql: string): string {
   return text;
 }
 
+const QUOTED_OR_PLACEHOLDER = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)/g;
+
+/**
+ * PostgreSQL's `$n` placeholders as SQLite named parameters (`@pn`), outside quoted text, so one SQL text
+ * serves both engines.
+ */
+export function sqlitePlaceholders(sql: string): string {
+  return sql.replace(QUOTED_OR_PLACEHOLDER, (match, n: string | undefined) => (n ? `@p${n}` : match));
+}
+
+function checkParams(params: readonly QueryParam[]): void {
+  for (const p of params) {
+    if (p !== null && typeof p !== 'string' && !(typeof p === 'number' && Number.isFinite(p))) {
+      throw new QueryError('invalid', 'a bound value must be a string, a finite number or null');
+    }
+  }
+}
+
 /**
  * SQLite runs in a child process opened read-only (and query_only): better-sqlite3 is synchronous and a
  * runaway query sits in native code, where neither a timer nor a worker thread's terminate() reaches it;
@@ -79,42 +106,54 @@ try {
   // The analyst views shadow the machine tables of the same names (temp comes first in name lookup).
   for (const [name, body] of input.views) db.exec('create temp view ' + name + ' as ' + body);
   db.pragma('query_only = ON');
-  const stmt = db.prepare(input.sql);
-  if (!stmt.readonly || !stmt.reader) {
-    out({ error: 'not_read_only', message: 'statement refused: imr query is read-only' });
-  } else {
+  // One read transaction: every statement of a batch sees the same snapshot.
+  db.exec('begin');
+  const stmts = input.statements.map(({ sql }) => db.prepare(sql));
+  if (stmts.some((stmt) => !stmt.readonly || !stmt.reader)) {
+    throw Object.assign(new Error('statement refused: imr query is read-only'), { code: 'not_read_only' });
+  }
+  const results = [];
+  for (const [i, stmt] of stmts.entries()) {
+    const { params } = input.statements[i];
     stmt.raw(true);
     const columns = stmt.columns().map((c) => c.name);
     const rows = [];
     let truncated = false;
-    for (const row of stmt.iterate()) {
+    const named = Object.fromEntries(params.map((v, i) => ['p' + (i + 1), v]));
+    for (const row of stmt.iterate(named)) {
       if (rows.length >= input.maxRows) { truncated = true; break; }
       rows.push(row.map((v) => (typeof v === 'bigint' ? Number(v) : Buffer.isBuffer(v) ? '<' + v.length + ' bytes>' : v)));
     }
-    out({ columns, rows, truncated });
+    results.push({ columns, rows, truncated });
   }
+  out({ results });
 } catch (err) {
-  out({ error: 'invalid', message: err.message });
+  out({ error: err.code === 'not_read_only' ? err.code : 'invalid', message: err.message });
 } finally {
   db?.close();
 }
 `;
 
 interface ChildReply {
-  columns?: string[];
-  rows?: unknown[][];
-  truncated?: boolean;
+  results?: QueryResult[];
   error?: 'not_read_only' | 'invalid';
   message?: string;
 }
 
-async function sqliteQuery(path: string, sql: string, limits: QueryLimits): Promise<QueryResult> {
+async function sqliteQuery(
+  path: string,
+  statements: readonly Required<Statement>[],
+  limits: QueryLimits,
+): Promise<QueryResult[]> {
   if (!existsSync(path))
     throw new QueryError('no_database', `no database at ${path} (run the pipeline first)`);
   const input = {
     driver: createRequire(import.meta.url).resolve('better-sqlite3'),
     path,
-    sql,
+    statements: statements.map((st) => ({
+      sql: st.params.length > 0 ? sqlitePlaceholders(st.sql) : st.sql,
+      params: st.params,
+    })),
     maxRows: limits.maxRows,
     views: (Object.keys(VIEW_SQL) as (keyof typeof VIEW_SQL)[]).map((v) => [v, viewSql(v, 'main.')]),
   };
@@ -142,10 +181,16 @@ async function sqliteQuery(path: string, sql: string, limits: QueryLimits): Prom
     throw new QueryError('invalid', `the query process failed: ${why}`);
   }
   if (reply.error) throw new QueryError(reply.error, reply.message ?? 'query failed');
-  return { columns: reply.columns ?? [], rows: reply.rows ?? [], truncated: reply.truncated ?? false };
+  if (reply.results?.length !== statements.length)
+    throw new QueryError('invalid', 'the query process failed');
+  return reply.results;
 }
 
-async function postgresQuery(url: string, sql: string, limits: QueryLimits): Promise<QueryResult> {
+async function postgresQuery(
+  url: string,
+  statements: readonly Required<Statement>[],
+  limits: QueryLimits,
+): Promise<QueryResult[]> {
   const client = new pg.Client({ connectionString: url });
   client.on('error', () => undefined);
   await client.connect();
@@ -153,24 +198,31 @@ async function postgresQuery(url: string, sql: string, limits: QueryLimits): Pro
     await client.query('BEGIN TRANSACTION READ ONLY');
     // The analyst views (schema analytics) before the machine tables of the same names.
     await client.query('SET LOCAL search_path = analytics, public');
-    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(limits.timeoutMs))}`);
-    const result = await client.query({
-      text: `SELECT * FROM (${sql}) AS q LIMIT ${limits.maxRows + 1}`,
-      rowMode: 'array',
-      // Counts (bigint) and rates (numeric) as numbers, as SQLite gives them.
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === 20 || oid === 1700
-            ? (v: string) => Number(v)
-            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-      },
-    });
-    const rows = (result.rows as unknown[][]).slice(0, limits.maxRows);
-    return {
-      columns: result.fields.map((f) => f.name),
-      rows,
-      truncated: result.rows.length > limits.maxRows,
-    };
+    // The whole batch shares one time limit, as it shares one child process on SQLite.
+    const deadline = Date.now() + limits.timeoutMs;
+    const results: QueryResult[] = [];
+    for (const st of statements) {
+      const left = Math.max(1, Math.floor(deadline - Date.now()));
+      await client.query(`SET LOCAL statement_timeout = ${left}`);
+      const result = await client.query({
+        text: `SELECT * FROM (${st.sql}) AS q LIMIT ${limits.maxRows + 1}`,
+        values: [...st.params],
+        rowMode: 'array',
+        // Counts (bigint) and rates (numeric) as numbers, as SQLite gives them.
+        types: {
+          getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+            oid === 20 || oid === 1700
+              ? (v: string) => Number(v)
+              : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        },
+      });
+      results.push({
+        columns: result.fields.map((f) => f.name),
+        rows: (result.rows as unknown[][]).slice(0, limits.maxRows),
+        truncated: result.rows.length > limits.maxRows,
+      });
+    }
+    return results;
   } catch (err) {
     const e = err as { code?: string; message: string };
     if (e.code === '57014')
@@ -191,10 +243,30 @@ export async function runQuery(
   databaseUrl: string,
   sql: string,
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+  params: readonly QueryParam[] = [],
 ): Promise<QueryResult> {
-  const text = checkReadOnly(sql);
+  const [result] = await runQueries(databaseUrl, [{ sql, params }], limits);
+  return result!;
+}
+
+/**
+ * Several read-only statements in one read-only connection and transaction (one child process on
+ * SQLite): one snapshot, one time limit for the batch, `maxRows` for each. User input goes in `params`,
+ * bound to the `$1`, `$2`, ... placeholders of each statement (PostgreSQL syntax, on both engines).
+ */
+export async function runQueries(
+  databaseUrl: string,
+  statements: readonly Statement[],
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): Promise<QueryResult[]> {
+  const checked = statements.map((st) => {
+    const params = st.params ?? [];
+    checkParams(params);
+    return { sql: checkReadOnly(st.sql), params };
+  });
+  if (checked.length === 0) return [];
   const target = parseStoreUrl(databaseUrl);
   return target.dialect === 'sqlite'
-    ? sqliteQuery(target.path, text, limits)
-    : postgresQuery(target.url, text, limits);
+    ? sqliteQuery(target.path, checked, limits)
+    : postgresQuery(target.url, checked, limits);
 }

@@ -27,26 +27,43 @@ const ISO = /^\d{4}-\d{2}-\d{2}$/;
 const rate = (num: string, den: string) => `round(1.0 * (${num}) / nullif(${den}, 0), 4)`;
 const UPHELD = `sum(case when decision = 'upheld' then 1 else 0 end)`;
 
-function rateReport(group: string[], from: string, summary: string, orderBy = 'items desc'): ReportDef {
+/** `from(ctx)`: what follows FROM, its WHERE included (with `ctx.where`); it has `group` and `decision`. */
+function rateReport(group: string[], from: (ctx: Ctx) => string, summary: string): ReportDef {
+  const positions = group.map((_, i) => i + 1);
   return {
     summary,
     run: (ctx) =>
       ctx.query(
         `select ${group.join(', ')}, count(*) as items, ${UPHELD} as upheld, ` +
-          `${rate(UPHELD, 'count(*)')} as uphold_rate from ${from} where 1 = 1 ${ctx.where} ` +
-          `group by ${group.map((_, i) => i + 1).join(', ')} order by ${orderBy}, ${group.map((_, i) => i + 1).join(', ')}`,
+          `${rate(UPHELD, 'count(*)')} as uphold_rate from ${from(ctx)} ` +
+          // NULLS LAST: both engines then order the same (SQLite puts nulls first, PostgreSQL last).
+          `group by ${positions.join(', ')} order by items desc, ${positions.map((p) => `${p} nulls last`).join(', ')}`,
       ),
   };
 }
 
-const daysBetween = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 86_400_000;
+/** Whole days from date column `a` to date column `b` (ISO text), computed by the database. */
+function daysSql(dialect: Ctx['dialect'], a: string, b: string): string {
+  return dialect === 'postgres'
+    ? `(cast(${b} as date) - cast(${a} as date))`
+    : `cast(julianday(${b}) - julianday(${a}) as integer)`;
+}
 
-function quantile(sorted: number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+/** The q-quantile (linear interpolation) of values given as sorted [value, count] pairs. */
+function weightedQuantile(sorted: readonly (readonly [number, number])[], total: number, q: number) {
+  if (total === 0) return null;
+  const valueAt = (k: number) => {
+    let seen = 0;
+    for (const [v, n] of sorted) {
+      seen += n;
+      if (k < seen) return v;
+    }
+    return sorted.at(-1)![0];
+  };
+  const at = (total - 1) * q;
+  const lo = valueAt(Math.floor(at));
+  const hi = valueAt(Math.ceil(at));
+  return lo + (hi - lo) * (at - Math.floor(at));
 }
 
 export const REPORTS: Record<string, ReportDef> = {
@@ -59,15 +76,29 @@ export const REPORTS: Record<string, ReportDef> = {
           `from items where decision_date is not null ${ctx.where} group by 1 order by 1`,
       ),
   },
-  'by-specialty': rateReport(['reviewer_specialty'], 'items', 'uphold rate per item by reviewer specialty'),
+  'by-specialty': rateReport(
+    ['reviewer_specialty'],
+    (ctx) => `items where 1 = 1 ${ctx.where}`,
+    'uphold rate per item by reviewer specialty',
+  ),
   'by-category': rateReport(
     ['category', 'drug_class'],
-    'items',
+    (ctx) => `items where 1 = 1 ${ctx.where}`,
     'uphold rate per item by service category and (pharmacy) drug class',
   ),
   'by-guideline': rateReport(
     ['party', 'family', 'chapter'],
-    'citations',
+    // An item citing the same family and chapter twice (two sections, two "other" sources) is still one
+    // item: only the first such citation counts. Each engine gets the form it runs fast: on SQLite a
+    // probe of report_citations_family_idx, on PostgreSQL a window over the sorted rows.
+    (ctx) =>
+      ctx.dialect === 'postgres'
+        ? `(select party, family, chapter, decision, row_number() over ` +
+          `(partition by sha256, item_idx, party, family, chapter) as n ` +
+          `from citations where 1 = 1 ${ctx.where}) as c where n = 1`
+        : `citations c where (c.idx = 0 or not exists (select 1 from citations d where d.sha256 = c.sha256 ` +
+          `and d.item_idx = c.item_idx and d.party = c.party and d.family = c.family ` +
+          `and coalesce(d.chapter, '') = coalesce(c.chapter, '') and d.idx < c.idx)) ${ctx.where}`,
     'uphold rate of the items citing each guideline family and chapter, per party',
   ),
   'top-items': {
@@ -93,26 +124,26 @@ export const REPORTS: Record<string, ReportDef> = {
   'days-to-decision': {
     summary: 'days from application received to decision, per letter (count, mean, median, p90, min, max)',
     run: async (ctx) => {
+      // One row per distinct day count, not per letter: the row limit must not cut the letters short.
       const t = await ctx.query(
-        `select application_received, decision_date from letters ` +
-          `where application_received is not null and decision_date is not null ${ctx.where}`,
+        `select ${daysSql(ctx.dialect, 'application_received', 'decision_date')} as days, count(*) as letters ` +
+          `from letters where application_received is not null and decision_date is not null ${ctx.where} ` +
+          `group by 1 order by 1`,
       );
-      const days = t.rows
-        .map(([a, b]) => daysBetween(String(a), String(b)))
-        .filter((d) => Number.isFinite(d))
-        .sort((x, y) => x - y);
-      const mean = days.length ? days.reduce((s, d) => s + d, 0) / days.length : null;
+      const days = t.rows.map(([d, n]) => [Number(d), Number(n)] as const);
+      const total = days.reduce((s, [, n]) => s + n, 0);
+      const mean = total ? days.reduce((s, [d, n]) => s + d * n, 0) / total : null;
       const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
       return {
         columns: ['letters', 'mean_days', 'median_days', 'p90_days', 'min_days', 'max_days'],
         rows: [
           [
-            days.length,
+            total,
             round(mean),
-            round(quantile(days, 0.5)),
-            round(quantile(days, 0.9)),
-            days[0] ?? null,
-            days.at(-1) ?? null,
+            round(weightedQuantile(days, total, 0.5)),
+            round(weightedQuantile(days, total, 0.9)),
+            days[0]?.[0] ?? null,
+            days.at(-1)?.[0] ?? null,
           ],
         ],
       };
@@ -121,10 +152,6 @@ export const REPORTS: Record<string, ReportDef> = {
   'injury-age': {
     summary: 'years from injury to decision, in bands, with the uphold rate of the items',
     run: async (ctx) => {
-      const t = await ctx.query(
-        `select injury_date, decision_date, count(*) as items, ${UPHELD} as upheld from items ` +
-          `where injury_date is not null and decision_date is not null ${ctx.where} group by 1, 2`,
-      );
       const bands = [
         ['< 1 year', 0, 1],
         ['1-2 years', 1, 2],
@@ -132,13 +159,22 @@ export const REPORTS: Record<string, ReportDef> = {
         ['5-10 years', 5, 10],
         ['10+ years', 10, Number.POSITIVE_INFINITY],
       ] as const;
+      // Banded by the database (years of 365.25 days); an injury after the decision is a validator
+      // finding, not a band.
+      const days = daysSql(ctx.dialect, 'injury_date', 'decision_date');
+      const band = `case when ${days} < 0 then null ${bands
+        .map(([, , hi], i) => (Number.isFinite(hi) ? `when ${days} < ${hi * 365.25} then ${i}` : `else ${i}`))
+        .join(' ')} end`;
+      const t = await ctx.query(
+        `select ${band} as band, count(*) as items, ${UPHELD} as upheld from items ` +
+          `where injury_date is not null and decision_date is not null ${ctx.where} group by 1`,
+      );
       const acc = bands.map(() => ({ items: 0, upheld: 0 }));
-      for (const [injury, decision, items, upheld] of t.rows) {
-        const years = daysBetween(String(injury), String(decision)) / 365.25;
-        const i = bands.findIndex(([, lo, hi]) => years >= lo && years < hi);
-        if (i < 0) continue; // injury after decision: a validator finding, not a band
-        acc[i]!.items += Number(items);
-        acc[i]!.upheld += Number(upheld);
+      for (const [i, items, upheld] of t.rows) {
+        const a = i === null ? undefined : acc[Number(i)];
+        if (!a) continue;
+        a.items += Number(items);
+        a.upheld += Number(upheld);
       }
       return {
         columns: ['years_from_injury', 'items', 'upheld', 'uphold_rate'],

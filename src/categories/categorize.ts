@@ -42,7 +42,7 @@ const RULES: readonly Rule[] = [
   {
     id: 'programme',
     category: 'programs',
-    test: /\bfunctional restoration\b|\bfrp\b|\bmultidisciplinary\b|\binterdisciplinary\b|\bpain (?:management )?program|\bwork (?:hardening|conditioning)\b|\bdetox|\bweight (?:loss|management) program|\bgym membership\b|\bhelp program\b|\brehabilitation program\b|\bprogram\b/,
+    test: /\bfunctional restoration\b|\bfrp\b|\bmultidisciplinary\b|\binterdisciplinary\b|\bpain (?:management )?program|\bwork (?:hardening|conditioning)\b|\bdetox|\bweight (?:loss|management) program|\bgym membership\b|\bhelp program\b|\brehabilitation program\b|(?<!home exercise )\bprogram\b/,
   },
   {
     id: 'facility-stay',
@@ -53,7 +53,7 @@ const RULES: readonly Rule[] = [
   {
     id: 'surgery',
     category: 'surgery',
-    test: /\bsurg(?:ery|ical)\b|\barthroscop|\barthroplast|\bfusion\b|\bdiscectomy\b|\bdiskectomy\b|\blaminectomy\b|\blaminotomy\b|\bforaminotomy\b|\bdecompression\b|\bmeniscectomy\b|\bchondroplasty\b|\bsynovectomy\b|\bdebridement\b|\bosteotomy\b|\bexcision\b|\bresection\b|\brepair\b|\breconstruction\b|\breplacement\b|\b(?:orif|open reduction)\b|\b(?:hardware|implant) removal\b|\bremoval of (?:hardware|implant)|\bacromioplasty\b|\btenotomy\b|\btenodesis\b|\bcapsulotomy\b|\bneurolysis\b|\bkyphoplasty\b|\bvertebroplasty\b|\b(?:spinal cord|dorsal column) stimulator\b|\bintrathecal pump\b|\bamputation\b|\b(?:carpal|cubital|tarsal) tunnel\b.*\brelease\b|\btrigger (?:finger|thumb)\b.*\brelease\b|\b(?:open|endoscopic|surgical)\b.*\brelease\b|\b(?:tendon|nerve|de quervain'?s?|lateral)\b.*\brelease\b|\bassistant surgeon\b|\bsurgical assistant\b|\banesthesia\b|\bstitches\b/,
+    test: /\bsurg(?:ery|ical)\b|\barthroscop|\barthroplast|\bfusion\b|\b(?:micro-?)?dis[ck]ectomy\b|\blaminectomy\b|\blaminotomy\b|\bforaminotomy\b|\bdecompression\b|\bmeniscectomy\b|\bchondroplasty\b|\b(?:teno)?synovectomy\b|\b(?:allo|auto|bone )graft\b|\bplating\b|\bdebridement\b|\bosteotomy\b|\bexcision\b|\bresection\b|\brepair\b|\breconstruction\b|\breplacement\b|\b(?:orif|open reduction)\b|\b(?:hardware|implant) removal\b|\bremoval of (?:hardware|implant)|\bacromioplasty\b|\btenotomy\b|\btenodesis\b|\bcapsulotomy\b|\bneurolysis\b|\bkyphoplasty\b|\bvertebroplasty\b|\b(?:spinal cord|dorsal column) stimulator\b|\bintrathecal pump\b|\bamputation\b|\b(?:carpal|cubital|tarsal) tunnel\b.*\brelease\b|\btrigger (?:finger|thumb)\b.*\brelease\b|\b(?:open|endoscopic|surgical)\b.*\brelease\b|\b(?:tendon|nerve|de quervain'?s?|lateral)\b.*\brelease\b|\bassistant surgeon\b|\bsurgical assistant\b|\banesthesia\b|\bstitches\b/,
   },
   {
     id: 'imaging',
@@ -80,7 +80,7 @@ const RULES: readonly Rule[] = [
     id: 'physical-therapy',
     category: 'physical_medicine',
     subcategory: 'physical_therapy',
-    test: /\bphysical therap|\bphysiotherap|\bpt\b|\baqua(?:tic)? therapy\b|\bpool therapy\b|\bhome exercise\b|\btherapeutic exercise\b|\bwork therapy\b|\bvestibular (?:therapy|rehab)/,
+    test: /\bphysical therap|\bphysiotherap|\bpt\b|\baqua(?:tic)? therapy\b|\bpool therapy\b|\bwork therapy\b|\bvestibular (?:therapy|rehab)/,
   },
   {
     id: 'occupational-therapy',
@@ -105,6 +105,13 @@ const RULES: readonly Rule[] = [
     category: 'physical_medicine',
     subcategory: 'modalities',
     test: /\binfrared\b|\bheat\b|\bice\b|\bultrasound\b|\belectrical (?:muscle )?stimulation\b|\be-?stim\b|\bmuscle stimulation\b|\binterferential\b|\bshock ?wave\b|\beswt\b|\btraction\b|\bparaffin\b|\bneurostimulation\b|\blaser therapy\b|\bcold laser\b|\blow level laser\b|\bdiathermy\b|\biontophoresis\b|\bphonophoresis\b|\bkinesio\b|\btaping\b|\bhydrotherapy\b|\bwhirlpool\b|\bdecompression therapy\b/,
+  },
+  {
+    // After the named therapies: "Acupuncture ..., to include therapeutic exercise" is acupuncture.
+    id: 'exercise',
+    category: 'physical_medicine',
+    subcategory: 'physical_therapy',
+    test: /\bhome exercise\b|\btherapeutic exercises?\b/,
   },
   {
     id: 'home-health',

@@ -15,7 +15,7 @@ Views (corrected values; the raw tables hold the machine values):
   letters     one row per letter: sha256, file, status, case_number, decision_date, date_assigned,
               application_received, injury_date, ur_date, priority, reviewer_licensure,
               reviewer_specialty, patient_age, patient_sex, layout, parser_version, items, upheld,
-              overturned, review_state, corrected (number of corrections)
+              overturned, review_state, corrections (number of corrections)
   items       one row per item with its letter's fields: sha256, idx, description, quantity, decision,
               category, subcategory, drug_class, drug, strength, count, decision_date, reviewer_specialty, ...
   citations   one row per guideline citation: sha256, item_idx, party, source, sections, pages, family,

@@ -11,6 +11,7 @@ import type { PdfLimits } from '../pipeline/extract/pdf-document.js';
 import { type Queues, STAGES } from '../queue/queues.js';
 import { correctLetter, reviewLetter } from '../review/actions.js';
 import type { Store } from '../store/store.js';
+import { registerAnalyticsRoutes } from './analytics-routes.js';
 import { PageImageCache } from './page-images.js';
 import { homePage } from './pages.js';
 import { type ReviewActions, registerReviewRoutes } from './review-routes.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
    * Without it they change the database only.
    */
   exportDir?: string;
+  /** The database of the analyst views (`/api/items`, `/api/letters`, `/api/reports`, `/dashboard`). */
+  databaseUrl?: string;
 }
 
 function reviewActions(store: Store, exportDir: string | undefined): ReviewActions {
@@ -48,8 +51,8 @@ function reviewActions(store: Store, exportDir: string | undefined): ReviewActio
 }
 
 /**
- * The web server without listen(): status page, QA review pages and their endpoints, `/api/status`, and
- * Bull Board at /queues (read-only by default). Everything sits behind the access control and the CSRF
+ * The web server without listen(): status page, QA review pages and their endpoints, `/api/status`, the
+ * analysts' API and dashboard, and Bull Board at /queues (read-only by default). Everything sits behind the access control and the CSRF
  * check, Bull Board included.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -104,5 +107,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     logger,
     ...reviewActions(deps.store, deps.exportDir),
   });
+  registerAnalyticsRoutes(app, { databaseUrl: deps.databaseUrl });
   return app;
 }

@@ -12,9 +12,9 @@ export interface PageMeta {
   title: string;
   csrfToken: string;
   /** `data-page` of <body>: which behaviour the script attaches. */
-  kind: 'home' | 'queue' | 'review' | 'gold';
+  kind: 'home' | 'queue' | 'review' | 'gold' | 'dashboard';
   /** Highlighted link of the top bar. */
-  nav?: 'review' | 'gold';
+  nav?: 'review' | 'gold' | 'dashboard';
 }
 
 /** A crosshair: "show this field on the page" (inline SVG; fonts on a server may lack the glyph). */
@@ -49,7 +49,7 @@ export function layout(meta: PageMeta, body: Html): string {
 <body data-page="${meta.kind}">
 <header class="topbar">
   <a class="brand" href="/">imr<span>·</span>pipeline</a>
-  <nav>${navLink('/review', 'review', 'Review queue')}${navLink('/gold', 'gold', 'Gold accuracy')}<a href="/queues">Queues</a></nav>
+  <nav>${navLink('/review', 'review', 'Review queue')}${navLink('/gold', 'gold', 'Gold accuracy')}${navLink('/dashboard', 'dashboard', 'Dashboard')}<a href="/queues">Queues</a></nav>
   <div class="spacer"></div>
   <label class="who">Reviewer <input id="author" name="author" autocomplete="name" placeholder="your name" maxlength="80"></label>
   <button type="button" class="help-btn" id="help-btn" title="Keyboard shortcuts (?)">?</button>
@@ -93,7 +93,7 @@ export function homePage(
     html`<main class="narrow">
   <h1>imr-pipeline</h1>
   <table class="grid"><thead><tr><th>status</th><th class="num">documents</th></tr></thead><tbody>${rows}</tbody></table>
-  <p><a class="button primary" href="/review">Review queue (${toReview})</a> <a class="button" href="/gold">Gold accuracy</a> <a class="button" href="/queues">Queues</a> <a class="button" href="/api/status">/api/status</a></p>
+  <p><a class="button primary" href="/review">Review queue (${toReview})</a> <a class="button" href="/gold">Gold accuracy</a> <a class="button" href="/dashboard">Dashboard</a> <a class="button" href="/queues">Queues</a> <a class="button" href="/api/status">/api/status</a></p>
 </main>`,
   );
 }

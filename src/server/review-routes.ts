@@ -9,6 +9,7 @@ import {
   type Review,
   type ReviewState,
 } from '../../schemas/review.js';
+import { QueryError } from '../analytics/query.js';
 import type { Logger } from '../logger.js';
 import { ReviewInputError } from '../review/errors.js';
 import type { Store } from '../store/store.js';
@@ -40,8 +41,8 @@ export interface ReviewRouteDeps extends ReviewActions {
   logger: Logger;
 }
 
-/** A reviewer's mistake (bad input, stale page): 400 with a message, never a 500. */
-class InputError extends Error {
+/** A reviewer's or caller's mistake (bad input, stale page): 400 with a message, never a 500. */
+export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
@@ -115,6 +116,16 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
           : 400;
       if (isJson(c) || c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
       return c.html(errorPage(meta(c, 'Not accepted', 'home'), status, message), status);
+    }
+    // Analyst queries build their own SQL: only a missing database or a slow query is the caller's to know.
+    if (err instanceof QueryError && (err.code === 'no_database' || err.code === 'timeout')) {
+      const status = err.code === 'timeout' ? 504 : 503;
+      const message =
+        err.code === 'timeout'
+          ? 'the query took too long: narrow the filters'
+          : 'no analyst database yet: run the pipeline first';
+      if (isJson(c) || c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
+      return c.html(errorPage(meta(c, 'Unavailable', 'home'), status, message), status);
     }
     // Ids and the error's kind only: a message might quote letter text.
     deps.logger.error({ method: c.req.method, path: c.req.path, err: err.name }, 'request failed');

@@ -48,6 +48,54 @@ describe('categorizeItem: service categories', () => {
   });
 });
 
+describe('categorizeItem: fixes from reading the categorised items', () => {
+  const cases: [string, string, string | null][] = [
+    // "home exercise program" is an instruction that comes with a therapy, not a programme.
+    [
+      'Physical therapy for the left knee, 8 sessions, with instruction in a home exercise program',
+      'physical_medicine',
+      'physical_therapy',
+    ],
+    [
+      'Acupuncture for the right knee and cervical spine, 12 sessions, with instruction in a home exercise program',
+      'physical_medicine',
+      'acupuncture',
+    ],
+    ['Home exercise program', 'physical_medicine', 'physical_therapy'],
+    [
+      'Functional restoration program, 80 hours, with instruction in a home exercise program',
+      'programs',
+      null,
+    ],
+    // The therapy named first decides, not "to include therapeutic exercise".
+    [
+      'Acupuncture 2 times a week for 3 weeks of the lumbar spine, to include therapeutic exercise and modalities',
+      'physical_medicine',
+      'acupuncture',
+    ],
+    [
+      'Massage therapy 2 times a week for 2 weeks of the left wrist, to include therapeutic exercise and modalities',
+      'physical_medicine',
+      'massage',
+    ],
+    [
+      'Occupational therapy 1 times a week for 6 weeks of the right elbow, to include therapeutic exercise',
+      'physical_medicine',
+      'occupational_therapy',
+    ],
+    ['Therapeutic exercises, 6 sessions', 'physical_medicine', 'physical_therapy'],
+    // Surgical words the rule missed (left uncategorised).
+    ['L4-L5 microdiscectomy', 'surgery', null],
+    ['with flexor tenosynovectomy', 'surgery', null],
+    ['with allograft and plating at C6-C7', 'surgery', null],
+  ];
+  it.each(cases)('%s -> %s / %s', (text, category, subcategory) => {
+    const c = categorizeItem(text);
+    expect(c.category).toBe(category);
+    expect(c.subcategory).toBe(subcategory);
+  });
+});
+
 describe('categorizeItem: pharmacy', () => {
   const cases: [string, string, string | null, string | null, number | null][] = [
     ['Norco 10/325mg #60', 'opioids', 'hydrocodone', '10/325 mg', 60],

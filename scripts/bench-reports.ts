@@ -1,0 +1,440 @@
+// npm run bench:reports -- [--items 100000] [--db sqlite|postgres] [--runs 5] [--goal-ms 1000] [--rebuild]
+// Times every `imr report` on a database of --items generated items (realistic: the synthetic letters'
+// items and citations, re-dealt over many letters with dates spread over 2013-2019, varied specialties and
+// per-category uphold rates). Prints the median and max ms per report over --runs runs, and exits 1 when a
+// median is over --goal-ms. The built database is cached (temp dir, or a PostgreSQL database), keyed by
+// what went into it, so reruns start at once; --rebuild builds it anew.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import type { LabelGuideline } from '../schemas/label.js';
+import { type Guideline, type Item, type Layout, LetterRecord } from '../schemas/letter.js';
+import { reportRows } from '../src/analytics/report-rows.js';
+import { REPORT_NAMES, runReport } from '../src/analytics/reports.js';
+import { categorizeItem } from '../src/categories/index.js';
+import { headerColumns } from '../src/pipeline/export/columns.js';
+import { PARSER_VERSION } from '../src/pipeline/parse/parse-letter.js';
+import { createStore, recordRows } from '../src/store/create-store.js';
+import { SCHEMA_VERSION } from '../src/store/migrations.js';
+import { generateLetter, Rng } from '../src/synth/index.js';
+
+const { values } = parseArgs({
+  options: {
+    items: { type: 'string', default: '100000' },
+    db: { type: 'string', default: 'sqlite' },
+    runs: { type: 'string', default: '5' },
+    'goal-ms': { type: 'string', default: '1000' },
+    rebuild: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const targetItems = Number(values.items);
+const runs = Number(values.runs);
+const goalMs = Number(values['goal-ms']);
+const seed = Number(values.seed);
+const dialect = values.db;
+if (dialect !== 'sqlite' && dialect !== 'postgres') {
+  console.error('--db must be sqlite or postgres');
+  process.exit(2);
+}
+const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Bump when the generator below changes what it builds. */
+const BUILD_VERSION = 1;
+const POOL_LETTERS = 1500;
+
+// The cache key covers everything that decides the rows: the generator, the schema, and the code that
+// turns a record into report rows (categories, guideline families).
+const root = resolve(import.meta.dirname, '..');
+const keyHash = createHash('sha256').update(
+  JSON.stringify({ BUILD_VERSION, SCHEMA_VERSION, targetItems, seed, POOL_LETTERS }),
+);
+for (const f of [
+  'src/analytics/report-rows.ts',
+  'src/categories/categorize.ts',
+  'src/categories/drugs.ts',
+  'src/categories/guidelines.ts',
+  'src/synth/content.ts',
+  'src/synth/generate.ts',
+  'src/store/migrations.ts',
+]) {
+  keyHash.update(readFileSync(join(root, f)));
+}
+const key = keyHash.digest('hex').slice(0, 12);
+
+// --- the generated letters ---------------------------------------------------------------------------
+
+const DAY = 86_400_000;
+const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+function guideline(g: LabelGuideline | null): Guideline | null {
+  return g ? { citations: g.citations, raw: g.raw } : null;
+}
+
+/** Chance that IMR upholds the denial, by category: roughly the shape of the published IMR reports. */
+const UPHOLD: Record<string, number> = {
+  pharmacy: 0.9,
+  physical_medicine: 0.82,
+  injections: 0.86,
+  dme: 0.9,
+  imaging: 0.87,
+  electrodiagnostics: 0.85,
+  labs_testing: 0.8,
+  surgery: 0.74,
+  evaluation_management: 0.68,
+  behavioral_health: 0.78,
+  programs: 0.88,
+  home_health: 0.87,
+  transport: 0.9,
+  other: 0.85,
+};
+
+interface PoolItem {
+  item: Item;
+  uphold: number;
+}
+
+function itemPool(): { items: PoolItem[]; specialties: string[]; licensures: string[][] } {
+  const items: PoolItem[] = [];
+  const specialties = new Set<string>();
+  const licensures: string[][] = [];
+  for (let s = 1; s <= POOL_LETTERS; s++) {
+    const { label } = generateLetter(s);
+    if (label.reviewer.specialty) specialties.add(label.reviewer.specialty);
+    licensures.push(label.reviewer.licensure);
+    for (const li of label.items) {
+      const item: Item = {
+        description: li.description,
+        quantity: li.quantity,
+        decision: li.decision,
+        originalRequest: li.originalRequest,
+        authorizedPortion: li.authorizedPortion,
+        raw: li.raw,
+        claimsAdministratorGuideline: guideline(li.claimsAdministratorGuideline),
+        maximusGuideline: guideline(li.maximusGuideline),
+        rationale: null,
+        rationaleConclusion: null,
+      };
+      const category = categorizeItem(li.description, li.quantity).category;
+      items.push({ item, uphold: UPHOLD[category ?? 'other'] ?? 0.85 });
+    }
+  }
+  return { items, specialties: [...specialties].sort(), licensures };
+}
+
+/** Letters until `targetItems` items: 1-9 items each (most letters have one or two). */
+function* letters(): Generator<LetterRecord> {
+  const pool = itemPool();
+  const rng = new Rng(seed);
+  const layouts: Layout[] = ['fdl-2016', 'fdl-2015', 'notice-2013'];
+  const start = Date.UTC(2013, 2, 1);
+  const span = Math.floor((Date.UTC(2019, 11, 31) - start) / DAY);
+  let made = 0;
+  for (let n = 0; made < targetItems; n++) {
+    const count = Math.min(
+      targetItems - made,
+      rng.weighted([1, 2, 3, 4, 5, 6, 7, 8, 9], [35, 20, 14, 10, 7, 5, 4, 3, 2]),
+    );
+    const decision = start + rng.int(0, span) * DAY;
+    const received = decision - rng.int(3, 45) * DAY;
+    // Injury ages: mostly a few years, a long tail of old injuries.
+    const injuryYears = Math.min(30, -Math.log(1 - rng.next()) * 4);
+    const injury = received - Math.floor(injuryYears * 365.25 + rng.int(30, 200)) * DAY;
+    const items = Array.from({ length: count }, () => {
+      const p = rng.pick(pool.items);
+      return { ...p.item, decision: rng.chance(p.uphold) ? ('upheld' as const) : ('overturned' as const) };
+    });
+    const needsReview = rng.chance(0.08);
+    const sha256 = createHash('sha256').update(`bench-reports ${seed} ${n}`).digest('hex');
+    made += count;
+    yield {
+      file: `bench-${n}.pdf`,
+      sha256,
+      status: needsReview ? 'needs_review' : 'ok',
+      error: null,
+      textSource: rng.chance(0.1) ? 'ocr' : 'text-layer',
+      layout: rng.pick(layouts),
+      parserVersion: PARSER_VERSION,
+      pages: [{ page: 1, source: 'text-layer', chars: 4000 }],
+      caseNumber: `CM${iso(decision).slice(2, 4)}-${String(n).padStart(7, '0')}`,
+      decisionDate: iso(decision),
+      dateAssigned: iso(decision - rng.int(1, 20) * DAY),
+      applicationReceived: iso(received),
+      priority: rng.chance(0.05) ? 'Expedited' : 'Standard',
+      injuryDate: iso(injury),
+      urDate: iso(received - rng.int(5, 40) * DAY),
+      reviewer: {
+        licensure: rng.pick(pool.licensures),
+        specialty: rng.chance(0.03) ? null : rng.pick(pool.specialties),
+      },
+      patient: { age: rng.int(22, 75), sex: rng.chance(0.55) ? 'male' : 'female' },
+      items,
+      mismatches: needsReview
+        ? [
+            {
+              field: 'items.0.decision',
+              code: 'rationale_contradicts_decision',
+              severity: 'error',
+              message: 'x',
+            },
+          ]
+        : [],
+      provenance: {},
+    };
+  }
+}
+
+type Row = Record<string, unknown>;
+
+/** Every row a letter puts in the database (machine tables and report tables), as `saveRecord` would. */
+function rowsOf(record: LetterRecord, at: string): [table: string, rows: Row[]][] {
+  const machine = recordRows(record);
+  const report = reportRows(record, { state: null, corrections: 0 });
+  return [
+    [
+      'documents',
+      [
+        {
+          sha256: record.sha256,
+          file_name: record.file,
+          status: record.status === 'ok' ? 'done' : 'needs_review',
+          error_code: null,
+          error_message: null,
+          bytes: 50_000,
+          pages: record.pages.length,
+          text_source: record.textSource,
+          layout: record.layout,
+          parser_version: record.parserVersion,
+          created_at: at,
+          updated_at: at,
+        },
+      ],
+    ],
+    [
+      'letters',
+      [
+        {
+          sha256: record.sha256,
+          ...headerColumns(record),
+          licensure_json: JSON.stringify(record.reviewer.licensure),
+          specialty: record.reviewer.specialty,
+          patient_age: record.patient.age,
+          patient_sex: record.patient.sex,
+          layout: record.layout,
+          parser_version: record.parserVersion,
+          status: record.status,
+          record_json: JSON.stringify(record),
+          updated_at: at,
+        },
+      ],
+    ],
+    ['items', machine.items],
+    ['citations', machine.citations],
+    ['mismatches', machine.mismatches],
+    ['report_letters', [{ ...report.letter }]],
+    ['report_items', report.items as unknown as Row[]],
+    ['report_citations', report.citations as unknown as Row[]],
+  ];
+}
+
+interface Built {
+  letters: number;
+  items: number;
+  citations: number;
+}
+
+async function buildSqlite(path: string): Promise<Built> {
+  const store = createStore(path);
+  await store.migrate();
+  await store.close();
+  const db = new SqliteDatabase(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const insert = (table: string, row: Row) => {
+    const cols = Object.keys(row);
+    const sqlText = `insert into ${table} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`;
+    let stmt = statements.get(sqlText);
+    if (!stmt) {
+      stmt = db.prepare(sqlText);
+      statements.set(sqlText, stmt);
+    }
+    stmt.run(cols.map((c) => row[c] ?? null));
+  };
+  const built: Built = { letters: 0, items: 0, citations: 0 };
+  const at = new Date().toISOString();
+  let batch: LetterRecord[] = [];
+  const flush = db.transaction((records: LetterRecord[]) => {
+    for (const record of records) {
+      for (const [table, rows] of rowsOf(record, at)) for (const row of rows) insert(table, row);
+    }
+  });
+  for (const record of letters()) {
+    if (built.letters < 50) LetterRecord.parse(record); // the generator keeps to the schema
+    built.letters++;
+    built.items += record.items.length;
+    batch.push(record);
+    if (batch.length === 2000) {
+      flush(batch);
+      batch = [];
+    }
+  }
+  flush(batch);
+  built.citations = Number(db.prepare('select count(*) from report_citations').pluck().get());
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.exec('analyze');
+  db.close();
+  return built;
+}
+
+async function buildPostgres(url: string): Promise<Built> {
+  const store = createStore(url);
+  await store.migrate();
+  await store.close();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const pending = new Map<string, Row[]>();
+  const flushTable = async (table: string, rows: Row[]) => {
+    const cols = Object.keys(rows[0]!);
+    const per = Math.floor(60_000 / cols.length);
+    for (let i = 0; i < rows.length; i += per) {
+      const slice = rows.slice(i, i + per);
+      const params: unknown[] = [];
+      const tuples = slice.map((row) => {
+        const marks = cols.map((c) => {
+          params.push(row[c] ?? null);
+          return `$${params.length}`;
+        });
+        return `(${marks.join(', ')})`;
+      });
+      await client.query(`insert into ${table} (${cols.join(', ')}) values ${tuples.join(', ')}`, params);
+    }
+  };
+  // Parents before children (foreign keys).
+  const order = [
+    'documents',
+    'letters',
+    'items',
+    'citations',
+    'mismatches',
+    'report_letters',
+    'report_items',
+    'report_citations',
+  ];
+  const flush = async () => {
+    await client.query('begin');
+    for (const table of order) {
+      const rows = pending.get(table) ?? [];
+      if (rows.length > 0) await flushTable(table, rows);
+    }
+    await client.query('commit');
+    pending.clear();
+  };
+  const built: Built = { letters: 0, items: 0, citations: 0 };
+  const at = new Date().toISOString();
+  try {
+    for (const record of letters()) {
+      built.letters++;
+      built.items += record.items.length;
+      for (const [table, rows] of rowsOf(record, at)) {
+        const list = pending.get(table) ?? [];
+        for (const row of rows) list.push(row);
+        pending.set(table, list);
+      }
+      if (built.letters % 2000 === 0) await flush();
+    }
+    await flush();
+    built.citations = Number((await client.query('select count(*) as n from report_citations')).rows[0].n);
+    await client.query('analyze');
+  } finally {
+    await client.end();
+  }
+  return built;
+}
+
+/** The database URL, built (or found in the cache) first. */
+async function database(): Promise<string> {
+  const t0 = performance.now();
+  let built: Built;
+  let url: string;
+  if (dialect === 'sqlite') {
+    const dir = join(tmpdir(), 'imr-bench-reports');
+    await mkdir(dir, { recursive: true });
+    url = join(dir, `reports-${key}.sqlite`);
+    if (values.rebuild) for (const s of ['', '-wal', '-shm']) rmSync(url + s, { force: true });
+    if (existsSync(url)) {
+      console.log(`database: ${url} (cached; --rebuild to build anew)`);
+      return url;
+    }
+    const building = join(dir, `reports-${key}.building.sqlite`);
+    for (const s of ['', '-wal', '-shm']) rmSync(building + s, { force: true });
+    built = await buildSqlite(building);
+    renameSync(building, url);
+    console.log(`database: ${url} (${(statSync(url).size / 1e6).toFixed(0)} MB)`);
+  } else {
+    const name = `imr_bench_reports_${key}`;
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    try {
+      if (values.rebuild) await admin.query(`drop database if exists ${name} with (force)`);
+      const base = new URL(PG_ADMIN_URL);
+      base.pathname = `/${name}`;
+      url = base.toString();
+      const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
+      if (found.rowCount) {
+        console.log(`database: ${name} (cached; --rebuild to build anew)`);
+        return url;
+      }
+      // Built under another name and renamed when complete, so a broken build is never taken as cached.
+      const building = `${name}_building`;
+      await admin.query(`drop database if exists ${building} with (force)`);
+      await admin.query(`create database ${building}`);
+      base.pathname = `/${building}`;
+      built = await buildPostgres(base.toString());
+      await admin.query(`alter database ${building} rename to ${name}`);
+      console.log(`database: ${name}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  console.log(
+    `built ${built.letters} letters, ${built.items} items, ${built.citations} citation rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  return url;
+}
+
+// --- the benchmark -------------------------------------------------------------------------------------
+
+const url = await database();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const results: { name: string; rows: number; median: number; max: number }[] = [];
+for (const name of REPORT_NAMES) {
+  const times: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const table = await runReport(url, name);
+    times.push(performance.now() - t0);
+    rows = table.rows.length;
+  }
+  results.push({ name, rows, median: median(times), max: Math.max(...times) });
+}
+const [count] = (await runReport(url, 'mixed-outcomes')).rows;
+console.log(`\n${dialect}, ${targetItems} items, ${runs} runs per report (letters: ${count?.[0]})`);
+console.log(`${'report'.padEnd(20)}${'rows'.padStart(6)}${'median ms'.padStart(12)}${'max ms'.padStart(10)}`);
+for (const r of results) {
+  console.log(
+    `${r.name.padEnd(20)}${String(r.rows).padStart(6)}${r.median.toFixed(0).padStart(12)}${r.max.toFixed(0).padStart(10)}`,
+  );
+}
+const worst = results.reduce((a, b) => (b.median > a.median ? b : a));
+const ok = worst.median < goalMs;
+console.log(
+  `\nslowest median: ${worst.name} ${worst.median.toFixed(0)} ms; max of all runs ${Math.max(...results.map((r) => r.max)).toFixed(0)} ms; goal < ${goalMs} ms: ${ok ? 'met' : 'NOT met'}`,
+);
+process.exit(ok ? 0 : 1);
