@@ -17,9 +17,8 @@ import { type Guideline, type Item, type Layout, LetterRecord } from '../schemas
 import { reportRows } from '../src/analytics/report-rows.js';
 import { REPORT_NAMES, runReport } from '../src/analytics/reports.js';
 import { categorizeItem } from '../src/categories/index.js';
-import { headerColumns } from '../src/pipeline/export/columns.js';
 import { PARSER_VERSION } from '../src/pipeline/parse/parse-letter.js';
-import { createStore, recordRows } from '../src/store/create-store.js';
+import { createStore, letterColumns, recordRows } from '../src/store/create-store.js';
 import { SCHEMA_VERSION } from '../src/store/migrations.js';
 import { generateLetter, Rng } from '../src/synth/index.js';
 
@@ -220,16 +219,7 @@ function rowsOf(record: LetterRecord, at: string): [table: string, rows: Row[]][
       [
         {
           sha256: record.sha256,
-          ...headerColumns(record),
-          licensure_json: JSON.stringify(record.reviewer.licensure),
-          specialty: record.reviewer.specialty,
-          patient_age: record.patient.age,
-          patient_sex: record.patient.sex,
-          layout: record.layout,
-          parser_version: record.parserVersion,
-          status: record.status,
-          record_json: JSON.stringify(record),
-          updated_at: at,
+          ...letterColumns(record, at),
         },
       ],
     ],

@@ -38,7 +38,6 @@ import type {
   AuditTable,
   CitationParty,
   CitationsTable,
-  CorrectionsTable,
   Database,
   DialectName,
   DocumentsTable,
@@ -49,7 +48,7 @@ import type {
   ReviewsTable,
 } from './db.js';
 import { migrateSchema } from './migrations.js';
-import { refreshReportRows } from './report.js';
+import { correctionRow, fromJson, refreshReportRows } from './report.js';
 import type { CorrectionDisagreement, GoldScore, Store } from './store.js';
 
 export type StoreTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
@@ -219,6 +218,22 @@ function textSourceOf(text: TextDocument): string | null {
   return sources.has('ocr') ? 'ocr' : 'text-layer';
 }
 
+/** The `letters` row of a record (without its key). */
+export function letterColumns(record: LetterRecord, at: string) {
+  return {
+    ...headerColumns(record),
+    licensure_json: JSON.stringify(record.reviewer.licensure),
+    specialty: record.reviewer.specialty,
+    patient_age: record.patient.age,
+    patient_sex: record.patient.sex,
+    layout: record.layout,
+    parser_version: record.parserVersion,
+    status: record.status,
+    record_json: JSON.stringify(record),
+    updated_at: at,
+  };
+}
+
 /** The machine-value rows of a record, one array per table. */
 export function recordRows(record: LetterRecord) {
   const sha256 = record.sha256;
@@ -277,22 +292,7 @@ export function recordRows(record: LetterRecord) {
   return { items, citations, mismatches, provenance };
 }
 
-const fromJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 const toJson = (value: unknown): string => JSON.stringify(value ?? null);
-
-function correctionRow(row: Selectable<CorrectionsTable>): Correction {
-  return {
-    id: Number(row.id),
-    sha256: row.sha256,
-    field: row.field,
-    machineValue: fromJson(row.machine_value_json),
-    value: fromJson(row.value_json),
-    reason: row.reason,
-    author: row.author,
-    createdAt: row.created_at,
-    parserVersion: row.parser_version ?? null,
-  };
-}
 
 function reviewRow(row: Selectable<ReviewsTable>): Review {
   return {
@@ -539,18 +539,7 @@ class KyselyStore implements Store {
         )
         .execute();
 
-      const letter = {
-        ...headerColumns(record),
-        licensure_json: JSON.stringify(record.reviewer.licensure),
-        specialty: record.reviewer.specialty,
-        patient_age: record.patient.age,
-        patient_sex: record.patient.sex,
-        layout: record.layout,
-        parser_version: record.parserVersion,
-        status: record.status,
-        record_json: JSON.stringify(record),
-        updated_at: at,
-      };
+      const letter = letterColumns(record, at);
       await db
         .insertInto('letters')
         .values({ sha256, ...letter })

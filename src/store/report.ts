@@ -1,9 +1,25 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { LetterRecord } from '../../schemas/letter.js';
 import type { Correction } from '../../schemas/review.js';
 import { reportRows } from '../analytics/report-rows.js';
 import { applyCorrections } from '../review/apply-corrections.js';
-import type { Database } from './db.js';
+import type { CorrectionsTable, Database } from './db.js';
+
+export const fromJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
+export function correctionRow(row: Selectable<CorrectionsTable>): Correction {
+  return {
+    id: Number(row.id),
+    sha256: row.sha256,
+    field: row.field,
+    machineValue: fromJson(row.machine_value_json),
+    value: fromJson(row.value_json),
+    reason: row.reason,
+    author: row.author,
+    createdAt: row.created_at,
+    parserVersion: row.parser_version ?? null,
+  };
+}
 
 /**
  * Rebuilds a letter's analyst rows (report_letters, report_items, report_citations) from its machine
@@ -30,24 +46,7 @@ export async function refreshReportRows(
     db.selectFrom('reviews').select('state').where('sha256', '=', sha256).executeTakeFirst(),
   ]);
   const corrected =
-    corrections.length === 0
-      ? record
-      : applyCorrections(
-          record,
-          corrections.map(
-            (c): Correction => ({
-              id: Number(c.id),
-              sha256: c.sha256,
-              field: c.field,
-              machineValue: c.machine_value_json === null ? null : JSON.parse(c.machine_value_json),
-              value: c.value_json === null ? null : JSON.parse(c.value_json),
-              reason: c.reason,
-              author: c.author,
-              createdAt: c.created_at,
-              parserVersion: c.parser_version ?? null,
-            }),
-          ),
-        );
+    corrections.length === 0 ? record : applyCorrections(record, corrections.map(correctionRow));
   const rows = reportRows(corrected, { state: review?.state ?? null, corrections: corrections.length });
   await db.deleteFrom('report_citations').where('sha256', '=', sha256).execute();
   await db.deleteFrom('report_items').where('sha256', '=', sha256).execute();
