@@ -87,7 +87,7 @@ export async function runStart(argv: string[], workerOnly: boolean): Promise<num
     `records: ${config.databaseUrl.startsWith('postgres') ? 'PostgreSQL' : resolve(config.databaseUrl)} (imr status, imr export)`,
     `per-letter exports: ${resolve(config.exportDir, 'records')}`,
     pipeline.url
-      ? `web: ${pipeline.url} (review: ${pipeline.url}/review, queues: ${pipeline.url}/queues)${config.server.token ? `; token required: open ${pipeline.url}/?token=<IMR_TOKEN> once` : ''}`
+      ? `web: ${pipeline.url} (review: ${pipeline.url}/review, dashboard: ${pipeline.url}/dashboard, queues: ${pipeline.url}/queues)${config.server.token ? `; token required: open ${pipeline.url}/?token=<IMR_TOKEN> once` : ''}`
       : null,
   ].filter(Boolean);
   process.stderr.write(
