@@ -3,10 +3,11 @@ import { DocJob } from '../schemas/document.js';
 import type { TextDocument } from '../schemas/text.js';
 import type { Logger } from '../src/logger.js';
 import { StageError } from '../src/pipeline/errors.js';
+import { writeRecordFile } from '../src/pipeline/export/index.js';
 import { type ExtractOptions, extractText } from '../src/pipeline/extract/extract-text.js';
 import { failedRecord, recordFromText } from '../src/pipeline/process-letter.js';
 import type { Queues, Stage } from '../src/queue/queues.js';
-import { exportLetter } from '../src/review/export.js';
+import { docStatusFor, exportLetter, exportRecordOf } from '../src/review/export.js';
 import { saveReparsedRecord } from '../src/review/reprocess.js';
 import type { Store } from '../src/store/store.js';
 
@@ -31,17 +32,26 @@ async function documentOf(store: Store, sha256: string) {
   return doc;
 }
 
-/** extract: PDF bytes from the database -> stored page text (text layer or OCR) -> parsed record -> export. */
+/**
+ * extract: PDF bytes from the database -> stored page text (text layer or OCR) -> parsed record -> export
+ * -> terminal status. The parse and export queues serve resumes and `imr reprocess`.
+ */
 export async function extractStage(sha256: string, deps: StageDeps): Promise<void> {
   const doc = await documentOf(deps.store, sha256);
-  if (doc.status !== 'queued' && doc.status !== 'extracting') return; // already past this stage
+  const stage = resumeStage(doc.status);
+  if (stage !== 'extract') {
+    // A retried job (its worker died) whose document got further: finish from there, in this job.
+    if (stage) await STAGE_FUNCTIONS[stage](sha256, deps);
+    return;
+  }
   const bytes = await deps.store.getBytes(sha256);
   if (!bytes) throw new UnrecoverableError(`no bytes stored for ${sha256}`);
-  await deps.store.setStatus(sha256, 'extracting');
   let text: TextDocument;
   try {
-    text = await extractText(bytes, deps.extract);
-    await deps.store.saveText(sha256, text);
+    text = await extractText(bytes, {
+      ...deps.extract,
+      onOcrStart: () => deps.store.setStatus(sha256, 'extracting'),
+    });
   } catch (err) {
     if (!(err instanceof StageError)) throw err; // transient: retried with backoff
     // The file itself is bad: a terminal, visible state with its code.
@@ -50,15 +60,40 @@ export async function extractStage(sha256: string, deps: StageDeps): Promise<voi
     return;
   }
   // Parsing costs milliseconds beside extraction: it runs here on the text in hand rather than after a
-  // queue hop and a re-read. The stored text is committed first, so the parse queue can always redo it
-  // (a resume from `extracted`, or `imr reprocess`).
-  await parseAndSave(doc.fileName, sha256, text, deps);
+  // queue hop and a re-read. OCR'd text is committed on its own first, so that a crash while parsing
+  // never costs the OCR again (the parse queue resumes from `extracted`); a text layer is cheap to read
+  // again, and is committed with the record.
+  const ocrd = text.pages.some((p) => p.source === 'ocr');
+  if (ocrd) await deps.store.saveText(sha256, text);
+  await parseAndSave(doc.fileName, sha256, text, deps, !ocrd);
 }
 
-async function parseAndSave(fileName: string, sha256: string, text: TextDocument, deps: StageDeps) {
+/**
+ * Parse, export and commit in one go (no queue hop, no re-read): the export file is written first, then
+ * the record and its terminal status in one transaction. A crash in between leaves the document
+ * `extracted`; the retried job rewrites the same file (atomically) and commits.
+ */
+async function parseAndSave(
+  fileName: string,
+  sha256: string,
+  text: TextDocument,
+  deps: StageDeps,
+  withText: boolean,
+) {
   const record = recordFromText(fileName, sha256, text);
-  await deps.store.saveRecord(record);
-  if (record.status !== 'failed') await deps.queues.enqueue('export', sha256);
+  const textOption = withText ? { text } : {};
+  if (record.status === 'failed') {
+    await deps.store.saveRecord(record, textOption);
+    return;
+  }
+  // A document on its first pass has no corrections or review; read them anyway (two indexed reads),
+  // so that this path can never export something QA changed.
+  const [corrections, review] = await Promise.all([
+    deps.store.listCorrections(sha256),
+    deps.store.getReview(sha256),
+  ]);
+  await writeRecordFile(exportRecordOf(record, corrections), deps.exportDir);
+  await deps.store.saveRecord(record, { ...textOption, status: docStatusFor(record, review) });
 }
 
 /**

@@ -86,11 +86,16 @@ export function describeStoreUrl(url: string): string {
   }
 }
 
+/** Reads and schema changes wait this long for another process (a thread-blocking wait, rare). */
+const BUSY_TIMEOUT_MS = 5000;
+/** Write transactions wait this long for another process' write lock (without blocking the thread). */
+const WRITE_LOCK_WAIT_MS = 10_000;
+
 function openSqlite(path: string): SqliteDatabase.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new SqliteDatabase(path);
   // busy_timeout first, so that switching to WAL waits for another process instead of failing.
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -335,20 +340,21 @@ class KyselyStore implements Store {
     private readonly db: Kysely<Database>,
     /** SQLite: what identifies the database file among this process' stores. */
     private readonly lockKey: string,
+    /** SQLite: the connection under Kysely, to take the write lock without blocking the thread. */
+    private readonly sqlite?: SqliteDatabase.Database,
   ) {}
 
   /**
-   * One write transaction. On SQLite it starts with BEGIN IMMEDIATE (take the write lock now, waiting up
-   * to busy_timeout for another process, so it never fails half way on a lock upgrade), behind a
-   * per-file lock shared by every store of this process (a second connection of the same thread could
-   * only block the thread that holds the lock). PostgreSQL uses a plain READ COMMITTED transaction: the
-   * upserts make concurrent writers safe.
+   * One write transaction. On SQLite it starts with BEGIN IMMEDIATE (take the write lock now, so it
+   * never fails half way on a lock upgrade), behind a per-file lock shared by every store of this process
+   * (a second connection of the same thread could only block the thread that holds the lock).
+   * PostgreSQL uses a plain READ COMMITTED transaction: the upserts make concurrent writers safe.
    */
   private async write<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
     if (this.dialect === 'postgres') return this.db.transaction().execute(fn);
     return withFileLock(this.lockKey, () =>
       this.db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
+        await this.beginImmediate(conn);
         try {
           const result = await fn(conn);
           await sql`commit`.execute(conn);
@@ -359,6 +365,35 @@ class KyselyStore implements Store {
         }
       }),
     );
+  }
+
+  /**
+   * BEGIN IMMEDIATE, waiting for another process' write lock without blocking this thread: SQLite's busy
+   * handler sleeps synchronously (and backs off to 100 ms naps), which froze every job of this process
+   * whenever the other worker process wrote. Here a busy lock is retried after a short timer instead,
+   * up to WRITE_LOCK_WAIT_MS (then SQLITE_BUSY reaches the caller: a transient, retried error).
+   */
+  private async beginImmediate(conn: Kysely<Database>): Promise<void> {
+    const raw = this.sqlite;
+    if (!raw) {
+      await sql`begin immediate`.execute(conn);
+      return;
+    }
+    const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
+    for (let attempt = 0; ; attempt++) {
+      raw.pragma('busy_timeout = 0');
+      try {
+        raw.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        const busy = (err as { code?: string }).code === 'SQLITE_BUSY';
+        if (!busy || Date.now() >= deadline) throw err;
+      } finally {
+        raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+      // Jittered, short: the other process holds the lock for a few milliseconds per transaction.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(1 + attempt, 8)));
+    }
   }
 
   /** A boolean as the driver binds it. */
@@ -464,29 +499,37 @@ class KyselyStore implements Store {
   }
 
   async saveText(sha256: string, text: TextDocument): Promise<void> {
-    await this.write(async (db) => {
-      const updated = await db
-        .updateTable('documents')
-        .set({
-          status: 'extracted',
-          error_code: null,
-          error_message: null,
-          pages: text.pages.length,
-          text_source: textSourceOf(text),
-          updated_at: now(),
-        })
-        .where('sha256', '=', sha256)
-        .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n) throw new UnknownDocumentError('saveText', sha256);
-      await db.deleteFrom('page_texts').where('sha256', '=', sha256).execute();
-      const rows = text.pages.map((p) => ({
-        sha256,
-        page: p.page,
-        source: p.source,
-        text_json: JSON.stringify(p),
-      }));
-      for (const slice of chunks(rows)) await db.insertInto('page_texts').values(slice).execute();
-    });
+    await this.write((db) => this.writeText(db, sha256, text, 'extracted'));
+  }
+
+  /** Page text rows and the document's page facts (and status), inside the caller's transaction. */
+  private async writeText(
+    db: Kysely<Database>,
+    sha256: string,
+    text: TextDocument,
+    status: DocStatus,
+  ): Promise<void> {
+    const updated = await db
+      .updateTable('documents')
+      .set({
+        status,
+        error_code: null,
+        error_message: null,
+        pages: text.pages.length,
+        text_source: textSourceOf(text),
+        updated_at: now(),
+      })
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) throw new UnknownDocumentError('saveText', sha256);
+    await db.deleteFrom('page_texts').where('sha256', '=', sha256).execute();
+    const rows = text.pages.map((p) => ({
+      sha256,
+      page: p.page,
+      source: p.source,
+      text_json: JSON.stringify(p),
+    }));
+    for (const slice of chunks(rows)) await db.insertInto('page_texts').values(slice).execute();
   }
 
   async getText(sha256: string): Promise<TextDocument | null> {
@@ -500,15 +543,19 @@ class KyselyStore implements Store {
     return TextDocument.parse({ pages: rows.map((r) => TextPage.parse(JSON.parse(r.text_json))) });
   }
 
-  async saveRecord(record: LetterRecord): Promise<void> {
+  async saveRecord(
+    record: LetterRecord,
+    options: { status?: DocStatus; text?: TextDocument } = {},
+  ): Promise<void> {
     const sha256 = record.sha256;
     const rows = recordRows(record);
     await this.write(async (db) => {
+      if (options.text) await this.writeText(db, sha256, options.text, 'extracted');
       const at = now();
       const updated = await db
         .updateTable('documents')
         .set({
-          status: record.status === 'failed' ? 'failed' : 'parsed',
+          status: record.status === 'failed' ? 'failed' : (options.status ?? 'parsed'),
           error_code: record.error?.code ?? null,
           error_message: record.error?.message ?? null,
           layout: record.layout,
@@ -1042,6 +1089,7 @@ export function createStore(url: string): Store {
     const dialect = new PostgresDialect({ pool: openPostgres(target.url) });
     return new KyselyStore('postgres', new Kysely<Database>({ dialect }), target.url);
   }
-  const dialect = new SqliteDialect({ database: withStatementCache(openSqlite(target.path)) });
-  return new KyselyStore('sqlite', new Kysely<Database>({ dialect }), sqliteLockKey(target.path));
+  const raw = openSqlite(target.path);
+  const dialect = new SqliteDialect({ database: withStatementCache(raw) });
+  return new KyselyStore('sqlite', new Kysely<Database>({ dialect }), sqliteLockKey(target.path), raw);
 }

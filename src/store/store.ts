@@ -66,8 +66,11 @@ export interface Store {
    * record, in one transaction; sets layout, parser version and status (`parsed`, or `failed` for a
    * failed record). When the stored record has another parser version it is kept first in
    * `record_versions` (for `goldScores`). Corrections, reviews and audit rows are never touched here.
+   * `status` sets another status in the same transaction: the terminal one, when the caller has already
+   * written the letter's export; `text` saves the page text first in the same transaction (as `saveText`).
+   * The extract job uses both, to commit a text-layer letter in one transaction with no queue hop.
    */
-  saveRecord(record: LetterRecord): Promise<void>;
+  saveRecord(record: LetterRecord, options?: { status?: DocStatus; text?: TextDocument }): Promise<void>;
   getRecord(sha256: string): Promise<LetterRecord | null>;
   /** Every stored record, ordered by sha256. */
   listRecords(): Promise<LetterRecord[]>;

@@ -280,6 +280,22 @@ describe.each([{ make: sqliteBackend }, { make: postgresBackend }])('store', ({ 
       await expect(store.saveText('f'.repeat(64), letter.text)).rejects.toThrow(/no document/);
     });
 
+    it('saves text, record and a terminal status in one call', async () => {
+      const letter = letters[1];
+      if (!letter) throw new Error('no letter');
+      await expect(
+        store.saveRecord({ ...letter.record, sha256: 'e'.repeat(64) }, { text: letter.text, status: 'done' }),
+      ).rejects.toThrow(/no document/);
+      expect(await count('page_texts', 'e'.repeat(64))).toBe(0);
+      await store.saveRecord(letter.record, { text: letter.text, status: 'done' });
+      expect(await store.getText(letter.sha256)).toEqual(letter.text);
+      expect(await store.getRecord(letter.sha256)).toEqual(letter.record);
+      expect(await store.getDocument(letter.sha256)).toMatchObject({
+        status: 'done',
+        pages: letter.text.pages.length,
+      });
+    });
+
     it('saves a record twice to the same rows and gives it back', async () => {
       const letter = letters[0];
       if (!letter) throw new Error('no letter');

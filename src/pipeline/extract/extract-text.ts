@@ -21,6 +21,8 @@ export interface OcrOptions {
 export interface ExtractOptions {
   limits: PdfLimits;
   ocr?: OcrOptions;
+  /** Called once before OCR starts (the slow part), e.g. to show the document as extracting. */
+  onOcrStart?: () => Promise<void>;
 }
 
 export const DEFAULT_LIMITS: PdfLimits = { maxPages: 200 };
@@ -150,6 +152,7 @@ export async function extractText(
   const mode = ocr?.mode ?? 'never';
   const wanted = mode === 'never' ? [] : pages.filter((p) => mode === 'always' || !hasUsableText(p));
   if (wanted.length > 0 && ocr?.engine) {
+    await options.onOcrStart?.();
     const done = await ocrPages(bytes, options.limits, { ...ocr, engine: ocr.engine }, wanted);
     for (const page of done) pages[page.page - 1] = page;
   }
