@@ -13,8 +13,20 @@ export const Config = z.object({
     dpi: int(72, 300),
     timeoutMs: int(1000, 120_000),
   }),
+  /** Resource caps on one file, so that a hostile or broken PDF fails with a code instead of a crash. */
   limits: z.object({
     maxPages: int(1, 200),
+    /** Pixels of one page image for OCR (8.5 x 11 in at 300 dpi is 8.4 million). */
+    maxPixels: int(1, 50_000_000),
+    /** A page (text layer, or render/decode for OCR) must finish within this; else `time_limit`. */
+    pageTimeMs: int(100, 30_000),
+    /** JavaScript heap of the thread that reads one PDF; beyond it `memory_limit`. */
+    memoryMb: int(64, 512),
+    /** Read PDFs in threads with the limits above (off: in the job's own thread, no time/memory cap). */
+    threads: z
+      .enum(['on', 'off'])
+      .default('on')
+      .transform((v) => v === 'on'),
   }),
   /** Redis for the queues. */
   redisUrl: z.string().default('redis://127.0.0.1:6379'),
@@ -51,7 +63,13 @@ export const Config = z.object({
     extractConcurrency: int(1, 2),
     parseConcurrency: int(1, 4),
     exportConcurrency: int(1, 4),
+    /** A job's lock: a worker that died is noticed (and its job given to another) after about this long. */
+    lockMs: int(1000, 30_000),
+    /** How often unfinished documents are checked for a live job (and re-enqueued without one). */
+    reconcileMs: int(100, 30_000),
   }),
+  /** Fault tests only: the point where this process stops dead (see src/faults.ts). */
+  faultPause: z.enum(['after-register', 'after-move', 'after-commit']).optional(),
   /** Graceful shutdown: how long running jobs may take before they are abandoned. */
   shutdownMs: int(0, 15_000),
 });

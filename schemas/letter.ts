@@ -102,6 +102,9 @@ export const ErrorCode = z.enum([
   'ocr_failed',
   'unknown_layout',
   'too_large',
+  'page_too_large',
+  'time_limit',
+  'memory_limit',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

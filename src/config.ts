@@ -7,6 +7,10 @@ export const ENV = {
   IMR_OCR_DPI: 'ocr.dpi',
   IMR_OCR_TIMEOUT_MS: 'ocr.timeoutMs',
   IMR_MAX_PAGES: 'limits.maxPages',
+  IMR_MAX_PIXELS: 'limits.maxPixels',
+  IMR_PAGE_TIME_MS: 'limits.pageTimeMs',
+  IMR_MEMORY_MB: 'limits.memoryMb',
+  IMR_PDF_THREADS: 'limits.threads',
   REDIS_URL: 'redisUrl',
   IMR_QUEUE_PREFIX: 'queuePrefix',
   DATABASE_URL: 'databaseUrl',
@@ -23,6 +27,9 @@ export const ENV = {
   IMR_EXTRACT_CONCURRENCY: 'workers.extractConcurrency',
   IMR_PARSE_CONCURRENCY: 'workers.parseConcurrency',
   IMR_EXPORT_CONCURRENCY: 'workers.exportConcurrency',
+  IMR_RECONCILE_MS: 'workers.reconcileMs',
+  IMR_LOCK_MS: 'workers.lockMs',
+  IMR_FAULT_PAUSE: 'faultPause',
   IMR_SHUTDOWN_MS: 'shutdownMs',
 } as const;
 

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../schemas/config.js';
 import { TERMINAL_STATUSES } from '../schemas/document.js';
@@ -17,7 +17,8 @@ import { createApp } from '../src/server/app.js';
 import { unsafeBindReason } from '../src/server/security.js';
 import { createStore } from '../src/store/create-store.js';
 import type { Store } from '../src/store/store.js';
-import { jobSha, resumeStage, STAGE_FUNCTIONS, type StageDeps } from './processors.js';
+import { jobSha, STAGE_FUNCTIONS, type StageDeps } from './processors.js';
+import { reconcile } from './reconcile.js';
 
 export interface PipelineParts {
   /** Queue workers for every stage. */
@@ -122,13 +123,22 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
   const workers: Worker[] = [];
   let watcher: InboxWatcher | null = null;
   let settleTimer: NodeJS.Timeout | undefined;
+  let reconcileTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
   let server: ReturnType<typeof serve> | null = null;
   let url: string | null = null;
-  const ingestDeps = { store, queues, logger };
+  const ingestDeps = { store, queues, logger, faultPause: config.faultPause };
 
   if (parts.workers) {
     runtime = createExtractRuntime(config);
-    const deps: StageDeps = { store, queues, extract: runtime.options, exportDir: config.exportDir, logger };
+    const deps: StageDeps = {
+      store,
+      queues,
+      extract: runtime.options,
+      exportDir: config.exportDir,
+      logger,
+      faultPause: config.faultPause,
+    };
     const concurrency = {
       extract: config.workers.extractConcurrency,
       parse: config.workers.parseConcurrency,
@@ -139,27 +149,37 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
         connection: redisConnection(redis.url),
         prefix: config.queuePrefix,
         concurrency: concurrency[stage],
+        // A killed worker's job goes to another after about lockMs (checked as often).
+        lockDuration: config.workers.lockMs,
+        stalledInterval: config.workers.lockMs,
       });
-      worker.on('failed', (job, err) =>
-        logger.error(
-          { stage, sha256: (job?.data as { sha256?: string })?.sha256, err: err.message },
-          'job failed',
-        ),
-      );
+      worker.on('failed', (job, err) => {
+        const sha256 = (job?.data as { sha256?: string } | undefined)?.sha256;
+        logger.error({ stage, sha256, err: err.message }, 'job failed');
+        // A job that can never succeed (its bytes or record are gone) leaves its document visibly failed.
+        // Transient errors that used up their attempts are not the file's fault: the reconciler retries.
+        if (err instanceof UnrecoverableError && sha256 && /^[0-9a-f]{64}$/.test(sha256)) {
+          store
+            .setStatus(sha256, 'failed', { code: 'internal', message: `${stage}: ${err.message}` })
+            .catch((e: Error) => logger.error({ sha256, err: e.message }, 'could not record the failure'));
+        }
+      });
       worker.on('error', (err) => logger.error({ stage, err: err.message }, 'worker error'));
       workers.push(worker);
     }
-    // Reconcile: anything not terminal is enqueued again (a duplicate job id is a no-op), so an empty
-    // or flushed Redis loses nothing.
-    let resumed = 0;
-    for (const doc of await store.listDocuments()) {
-      const stage = resumeStage(doc.status);
-      if (stage) {
-        await queues.enqueue(stage, doc.sha256);
-        resumed++;
-      }
-    }
-    if (resumed > 0) logger.info({ resumed }, 'reconciled unfinished documents');
+    // Reconcile now and then periodically: every unfinished document gets a live job again, so an empty
+    // or flushed Redis, or a process killed between commit and enqueue, loses nothing.
+    await reconcile(store, queues, logger);
+    const again = () => {
+      reconcileTimer = setTimeout(() => {
+        reconcile(store, queues, logger)
+          .catch((err: Error) => logger.warn({ err: err.message }, 'reconcile failed (retried later)'))
+          .finally(() => {
+            if (!stopped) again();
+          });
+      }, config.workers.reconcileMs);
+    };
+    again();
   }
 
   const settleOptions = {
@@ -214,6 +234,8 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
   let stopping: Promise<void> | null = null;
   const shutdown = () => {
     stopping ??= (async () => {
+      stopped = true;
+      clearTimeout(reconcileTimer);
       const w = watcher;
       watcher = null;
       clearTimeout(settleTimer);

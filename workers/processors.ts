@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { DocJob } from '../schemas/document.js';
 import type { TextDocument } from '../schemas/text.js';
+import { type FaultPoint, faultPoint } from '../src/faults.js';
 import type { Logger } from '../src/logger.js';
 import { StageError } from '../src/pipeline/errors.js';
 import { writeRecordFile } from '../src/pipeline/export/index.js';
@@ -17,6 +18,8 @@ export interface StageDeps {
   extract: ExtractOptions;
   exportDir: string;
   logger: Logger;
+  /** Fault tests only. */
+  faultPause?: FaultPoint | undefined;
 }
 
 /** Validates a job's payload: a malformed job can never succeed. */
@@ -94,6 +97,7 @@ async function parseAndSave(
   ]);
   await writeRecordFile(exportRecordOf(record, corrections), deps.exportDir);
   await deps.store.saveRecord(record, { ...textOption, status: docStatusFor(record, review) });
+  await faultPoint('after-commit', deps.faultPause, deps.logger);
 }
 
 /**
@@ -120,6 +124,7 @@ export async function exportStage(sha256: string, deps: StageDeps): Promise<void
   const exported = await exportLetter(deps.store, deps.exportDir, sha256);
   if (!exported) throw new UnrecoverableError(`no record for ${sha256}`);
   await deps.store.setStatus(sha256, exported.status);
+  await faultPoint('after-commit', deps.faultPause, deps.logger);
 }
 
 export const STAGE_FUNCTIONS: Record<Stage, (sha256: string, deps: StageDeps) => Promise<void>> = {

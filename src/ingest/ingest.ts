@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { type FaultPoint, faultPoint } from '../faults.js';
 import type { Logger } from '../logger.js';
 import { sha256 } from '../pipeline/process-letter.js';
 import type { Queues } from '../queue/queues.js';
@@ -9,6 +10,8 @@ export interface IngestDeps {
   store: Store;
   queues: Queues;
   logger: Logger;
+  /** Fault tests only. */
+  faultPause?: FaultPoint | undefined;
 }
 
 export type IngestResult = { kind: 'new' | 'duplicate' | 'known'; sha256: string } | { kind: 'vanished' };
@@ -36,6 +39,7 @@ export async function ingestFile(path: string, deps: IngestDeps): Promise<Ingest
     bytes,
   });
   if (isNew) {
+    await faultPoint('after-register', deps.faultPause, deps.logger);
     await deps.queues.enqueue('extract', hash);
     deps.logger.info({ sha256: hash, file: basename(path), bytes: bytes.byteLength }, 'ingested');
     return { kind: 'new', sha256: hash };
@@ -68,6 +72,23 @@ async function freeName(path: string, tag: string): Promise<string> {
   }
 }
 
+/** The names freeName gives `path` for a document: the path itself, then tagged with the sha256. */
+function candidateNames(path: string, tag: string): string[] {
+  const dot = path.lastIndexOf('.');
+  const base = dot > path.lastIndexOf('/') ? path.slice(0, dot) : path;
+  const ext = dot > path.lastIndexOf('/') ? path.slice(dot) : '';
+  return [path, ...Array.from({ length: 20 }, (_, i) => `${base}.${tag}${i > 0 ? `-${i + 1}` : ''}${ext}`)];
+}
+
+/** Where an earlier settle moved a file with these bytes, if it did. */
+async function findMoved(wanted: string, sha: string): Promise<string | null> {
+  for (const candidate of candidateNames(wanted, sha.slice(0, 8))) {
+    const bytes = await readFile(candidate).catch(() => null);
+    if (bytes && sha256(new Uint8Array(bytes)) === sha) return candidate;
+  }
+  return null;
+}
+
 /**
  * Moves the inbox files whose document reached a terminal state: done and needs-review ones to the archive,
  * failed ones to quarantine with `<name>.error.json` beside them. Runs after the record is committed, so an
@@ -79,15 +100,15 @@ export async function settleFiles(deps: IngestDeps, options: SettleOptions): Pro
   for (const { file, document: doc } of await deps.store.listSettleable()) {
     const rel = relative(inbox, file.path);
     if (rel.startsWith('..')) continue; // another inbox's file
+    const failed = doc.status === 'failed';
+    const wanted = join(resolve(failed ? options.quarantineDir : options.archiveDir), rel);
     if (!(await exists(file.path))) {
-      await deps.store.markFileSettled(file.id, 'missing');
+      // Moved by a process that died before recording it, or removed by a person.
+      const movedTo = await findMoved(wanted, file.sha256);
+      await deps.store.markFileSettled(file.id, movedTo ?? 'missing');
       continue;
     }
-    const failed = doc.status === 'failed';
-    const target = await freeName(
-      join(resolve(failed ? options.quarantineDir : options.archiveDir), rel),
-      file.sha256.slice(0, 8),
-    );
+    const target = await freeName(wanted, file.sha256.slice(0, 8));
     await mkdir(dirname(target), { recursive: true });
     if (failed) {
       const error = {
@@ -101,6 +122,7 @@ export async function settleFiles(deps: IngestDeps, options: SettleOptions): Pro
       await rename(`${target}.error.json.tmp`, `${target}.error.json`);
     }
     await rename(file.path, target);
+    await faultPoint('after-move', deps.faultPause, deps.logger);
     await deps.store.markFileSettled(file.id, target);
     moved.push(file.path);
     deps.logger.info(

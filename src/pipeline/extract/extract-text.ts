@@ -23,9 +23,11 @@ export interface ExtractOptions {
   ocr?: OcrOptions;
   /** Called once before OCR starts (the slow part), e.g. to show the document as extracting. */
   onOcrStart?: () => Promise<void>;
+  /** Where the pdf.js half runs (a thread pool with limits); in this thread when absent. */
+  reader?: PdfReader;
 }
 
-export const DEFAULT_LIMITS: PdfLimits = { maxPages: 200 };
+export const DEFAULT_LIMITS: PdfLimits = { maxPages: 200, maxPixels: 50_000_000 };
 
 /** A page's text layer is usable when it holds some real words, not just a stray mark or two. */
 export function hasUsableText(page: TextPage): boolean {
@@ -91,52 +93,43 @@ export function mergeSideBySide(lines: Piece[][]): Piece[][] {
   return rows.sort((a, b) => (a.box[1] + a.box[3]) / 2 - (b.box[1] + b.box[3]) / 2).map((r) => r.pieces);
 }
 
-async function ocrPages(
-  bytes: Uint8Array,
-  limits: PdfLimits,
-  ocr: OcrOptions & { engine: OcrEngine },
-  wanted: TextPage[],
-): Promise<TextPage[]> {
-  // A scanned page is usually one JPEG: hand it to OCR as stored. Others are rendered.
-  const jpegs = await embeddedJpegs(bytes);
-  const images = new Map<number, PageImage>();
-  const toRender = wanted.filter((p) => !jpegs.has(p.page));
-  for (const p of wanted) {
-    const jpeg = jpegs.get(p.page);
-    if (jpeg) images.set(p.page, { ...jpeg, dpi: Math.round((jpeg.width * 72) / p.width) });
+/** What pdf.js reads from a file: every page's text layer, and the pixels of the pages OCR should read. */
+export interface PdfReading {
+  pages: TextPage[];
+  /** Pages to OCR (no usable text layer, or OCR always), ready for the engine (grey PGM). */
+  images: { page: number; image: PageImage }[];
+}
+
+export interface ReadOptions {
+  limits: PdfLimits;
+  /** Which pages get images for OCR ('never' when this process has no OCR engine). */
+  ocrMode: OcrMode;
+  dpi: number;
+  /** Called after each page is read or rendered (a thread's proof of progress, for the time limit). */
+  onPage?: (page: number) => void;
+}
+
+/** Something that runs `readPdf` somewhere else (a thread with memory and time limits). */
+export interface PdfReader {
+  read(bytes: Uint8Array, options: Omit<ReadOptions, 'onPage'>): Promise<PdfReading>;
+}
+
+function checkPixels(page: number, width: number, height: number, limits: PdfLimits): void {
+  if (width * height > limits.maxPixels) {
+    throw new StageError(
+      'page_too_large',
+      `page ${page} would be ${width} x ${height} pixels for OCR; the limit is ${limits.maxPixels} pixels`,
+    );
   }
-  if (toRender.length > 0) {
-    await withPdfDocument(bytes, { limits, render: true }, async (doc) => {
-      for (const p of toRender) {
-        const page = await doc.getPage(p.page);
-        try {
-          images.set(p.page, toPgm(await renderPageGray(page, ocr.dpi), ocr.dpi));
-        } finally {
-          page.cleanup();
-        }
-      }
-    });
-  }
-  // Pages go to the pool together so one letter uses every OCR worker.
-  return Promise.all(
-    wanted.map(async (p) => {
-      const image = images.get(p.page)!;
-      const lines = await ocr.engine.recognize(await ocrReady(image), { timeoutMs: ocr.timeoutMs });
-      const pieces = mergeSideBySide(ocrLinesToPieces(lines, image, p.width, p.height));
-      return buildTextPageFromLines(p.page, p.width, p.height, 'ocr', pieces);
-    }),
-  );
 }
 
 /**
- * Extract stage: PDF bytes to the stored text model of every page. Each page is read from its text layer
- * when that is usable, and OCR'd otherwise (or always/never, as asked).
+ * The pdf.js half of extraction (all of its CPU and memory risk): text layers, and for the pages OCR should
+ * read, their pixels (a scan's JPEG as stored, decoded; other pages rendered), under the pixel limit.
  */
-export async function extractText(
-  bytes: Uint8Array,
-  options: ExtractOptions = { limits: DEFAULT_LIMITS },
-): Promise<TextDocument> {
-  const pages = await withPdfDocument(bytes, { limits: options.limits }, async (doc) => {
+export async function readPdf(bytes: Uint8Array, options: ReadOptions): Promise<PdfReading> {
+  const { limits, ocrMode, dpi, onPage } = options;
+  const pages = await withPdfDocument(bytes, { limits }, async (doc) => {
     const out: TextPage[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
@@ -145,21 +138,82 @@ export async function extractText(
       } finally {
         page.cleanup();
       }
+      onPage?.(n);
     }
     return out;
   });
+  const wanted = ocrMode === 'never' ? [] : pages.filter((p) => ocrMode === 'always' || !hasUsableText(p));
+  if (wanted.length === 0) return { pages, images: [] };
+  // A scanned page is usually one JPEG: it is used as stored. Others are rendered.
+  const jpegs = await embeddedJpegs(bytes);
+  const images: PdfReading['images'] = [];
+  const toRender: TextPage[] = [];
+  for (const p of wanted) {
+    const jpeg = jpegs.get(p.page);
+    if (!jpeg) {
+      toRender.push(p);
+      continue;
+    }
+    checkPixels(p.page, jpeg.width, jpeg.height, limits);
+    const image = await ocrReady({ ...jpeg, dpi: Math.round((jpeg.width * 72) / p.width) });
+    images.push({ page: p.page, image });
+    onPage?.(p.page);
+  }
+  if (toRender.length > 0) {
+    await withPdfDocument(bytes, { limits, render: true }, async (doc) => {
+      for (const p of toRender) {
+        const scale = dpi / 72;
+        checkPixels(p.page, Math.ceil(p.width * scale), Math.ceil(p.height * scale), limits);
+        const page = await doc.getPage(p.page);
+        try {
+          images.push({ page: p.page, image: toPgm(await renderPageGray(page, dpi), dpi) });
+        } finally {
+          page.cleanup();
+        }
+        onPage?.(p.page);
+      }
+    });
+  }
+  return { pages, images: images.sort((a, b) => a.page - b.page) };
+}
+
+/**
+ * Extract stage: PDF bytes to the stored text model of every page. Each page is read from its text layer
+ * when that is usable, and OCR'd otherwise (or always/never, as asked). The pdf.js half runs through
+ * `options.reader` when given (a thread with limits), else here.
+ */
+export async function extractText(
+  bytes: Uint8Array,
+  options: ExtractOptions = { limits: DEFAULT_LIMITS },
+): Promise<TextDocument> {
   const ocr = options.ocr;
-  const mode = ocr?.mode ?? 'never';
-  const wanted = mode === 'never' ? [] : pages.filter((p) => mode === 'always' || !hasUsableText(p));
-  if (wanted.length > 0 && ocr?.engine) {
+  const engine = ocr?.engine ?? null;
+  const readOptions = {
+    limits: options.limits,
+    ocrMode: engine ? (ocr?.mode ?? 'never') : 'never',
+    dpi: ocr?.dpi ?? 300,
+  } as const;
+  const reading = options.reader
+    ? await options.reader.read(bytes, readOptions)
+    : await readPdf(bytes, readOptions);
+  const pages = reading.pages;
+  if (reading.images.length > 0 && engine && ocr) {
     await options.onOcrStart?.();
-    const done = await ocrPages(bytes, options.limits, { ...ocr, engine: ocr.engine }, wanted);
+    // Pages go to the pool together so one letter uses every OCR worker.
+    const done = await Promise.all(
+      reading.images.map(async ({ page, image }) => {
+        const p = pages[page - 1]!;
+        const lines = await engine.recognize(image, { timeoutMs: ocr.timeoutMs });
+        const pieces = mergeSideBySide(ocrLinesToPieces(lines, image, p.width, p.height));
+        return buildTextPageFromLines(p.page, p.width, p.height, 'ocr', pieces);
+      }),
+    );
     for (const page of done) pages[page.page - 1] = page;
   }
   if (!pages.some(hasUsableText)) {
     throw new StageError(
       'no_text',
-      wanted.length > 0 && ocr?.engine
+      reading.images.length > 0
         ? 'no text found on any page, by text layer or OCR'
         : 'no page has a usable text layer, and OCR is off (imr extract --ocr auto)',
     );

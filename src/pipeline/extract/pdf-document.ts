@@ -24,6 +24,8 @@ const STANDARD_FONTS = { standardFontDataUrl: `${join(pdfjsRoot, 'standard_fonts
 
 export interface PdfLimits {
   maxPages: number;
+  /** Pixels of one page image for OCR (rendered, or a scan's JPEG), so a huge page fails cleanly. */
+  maxPixels: number;
 }
 
 export interface OpenOptions {
