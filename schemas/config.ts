@@ -18,6 +18,8 @@ export const Config = z.object({
     maxPages: int(1, 200),
     /** Pixels of one page image for OCR (8.5 x 11 in at 300 dpi is 8.4 million). */
     maxPixels: int(1, 50_000_000),
+    /** All compressed streams of one file inflated together (a decompression bomb fails here). */
+    maxInflatedMb: int(1, 256),
     /** A page (text layer, or render/decode for OCR) must finish within this; else `time_limit`. */
     pageTimeMs: int(100, 30_000),
     /** JavaScript heap of the thread that reads one PDF; beyond it `memory_limit`. */

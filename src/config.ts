@@ -8,6 +8,7 @@ export const ENV = {
   IMR_OCR_TIMEOUT_MS: 'ocr.timeoutMs',
   IMR_MAX_PAGES: 'limits.maxPages',
   IMR_MAX_PIXELS: 'limits.maxPixels',
+  IMR_MAX_INFLATED_MB: 'limits.maxInflatedMb',
   IMR_PAGE_TIME_MS: 'limits.pageTimeMs',
   IMR_MEMORY_MB: 'limits.memoryMb',
   IMR_PDF_THREADS: 'limits.threads',

@@ -11,7 +11,7 @@ import { TERMINAL_STATUSES } from '../schemas/document.js';
 import { InboxWatcher } from '../src/ingest/inbox.js';
 import { ingestFile, settleFiles } from '../src/ingest/ingest.js';
 import type { Logger } from '../src/logger.js';
-import { createExtractRuntime, type ExtractRuntime } from '../src/pipeline/extract-options.js';
+import { createExtractRuntime, type ExtractRuntime, pdfLimitsOf } from '../src/pipeline/extract-options.js';
 import { Queues, redisConnection, STAGES } from '../src/queue/queues.js';
 import { createApp } from '../src/server/app.js';
 import { unsafeBindReason } from '../src/server/security.js';
@@ -218,7 +218,7 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
       queues,
       token: config.server.token,
       logger,
-      limits: config.limits,
+      limits: pdfLimitsOf(config),
       exportDir: config.exportDir,
       databaseUrl: config.databaseUrl,
     });

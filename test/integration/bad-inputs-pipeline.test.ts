@@ -39,6 +39,7 @@ const EXPECTED: Record<string, { status: string; code: string | null }> = {
   'huge-page.pdf': { status: 'failed', code: 'unknown_layout' },
   // A huge page with no text must be rendered for OCR: over the pixel limit.
   'huge-blank-page.pdf': { status: 'failed', code: 'page_too_large' },
+  // Its streams would inflate past the limit: stopped before pdf.js holds them in memory.
   'decompression-bomb.pdf': { status: 'failed', code: 'memory_limit' },
   'noise-image.pdf': { status: 'failed', code: 'no_text' },
   'non-imr.pdf': { status: 'failed', code: 'unknown_layout' },

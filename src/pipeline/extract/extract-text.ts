@@ -27,7 +27,11 @@ export interface ExtractOptions {
   reader?: PdfReader;
 }
 
-export const DEFAULT_LIMITS: PdfLimits = { maxPages: 200, maxPixels: 50_000_000 };
+export const DEFAULT_LIMITS: PdfLimits = {
+  maxPages: 200,
+  maxPixels: 50_000_000,
+  maxInflatedBytes: 256 * 2 ** 20,
+};
 
 /** A page's text layer is usable when it holds some real words, not just a stray mark or two. */
 export function hasUsableText(page: TextPage): boolean {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { StageError } from '../errors.js';
 import { getDocument, type PDFDocumentProxy } from './pdfjs.js';
 
@@ -24,6 +25,8 @@ const STANDARD_FONTS = { standardFontDataUrl: `${join(pdfjsRoot, 'standard_fonts
 
 export interface PdfLimits {
   maxPages: number;
+  /** Bytes all compressed (Flate) streams of one file may inflate to: a decompression bomb stops here. */
+  maxInflatedBytes: number;
   /** Pixels of one page image for OCR (rendered, or a scan's JPEG), so a huge page fails cleanly. */
   maxPixels: number;
 }
@@ -32,6 +35,43 @@ export interface OpenOptions {
   limits: PdfLimits;
   /** Whether pages will be rendered to pixels (loads the standard font outlines). */
   render?: boolean;
+}
+
+/**
+ * Inflates every zlib stream of the file (without keeping the output) and fails once they add up to more
+ * than the limit: pdf.js would hold a decompression bomb's output in memory outside any heap limit. A
+ * stream that does not inflate cleanly (encrypted, damaged, another filter) is left for pdf.js to judge.
+ */
+export function checkInflatedSize(bytes: Uint8Array, maxBytes: number): void {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let total = 0;
+  let at = 0;
+  for (;;) {
+    const keyword = buf.indexOf('stream', at, 'latin1');
+    if (keyword < 0) return;
+    at = keyword + 6;
+    if (keyword >= 3 && buf.toString('latin1', keyword - 3, keyword) === 'end') continue;
+    let start = at;
+    if (buf[start] === 0x0d) start++;
+    if (buf[start] === 0x0a) start++;
+    const end = buf.indexOf('endstream', start, 'latin1');
+    if (end < 0) return;
+    at = end + 9;
+    // zlib header: CMF 0x78 (deflate, 32K window) and a check byte; other data is not ours to inflate.
+    if (buf[start] !== 0x78) continue;
+    try {
+      total += inflateSync(buf.subarray(start, end), { maxOutputLength: maxBytes - total + 1 }).byteLength;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') continue;
+      total = maxBytes + 1;
+    }
+    if (total > maxBytes) {
+      throw new StageError(
+        'memory_limit',
+        `the PDF's compressed streams inflate to more than ${Math.round(maxBytes / 2 ** 20)} MB (a decompression bomb?)`,
+      );
+    }
+  }
 }
 
 /** Cheap checks on the bytes before pdf.js sees them: each bad-file kind gets its own code. */
@@ -69,6 +109,7 @@ export async function withPdfDocument<T>(
   use: (doc: PDFDocumentProxy) => Promise<T>,
 ): Promise<T> {
   checkPdfBytes(bytes);
+  checkInflatedSize(bytes, limits.maxInflatedBytes);
   // pdf.js takes ownership of (and may detach) the buffer it is given.
   const task = getDocument({
     ...PDFJS_NODE_OPTIONS,

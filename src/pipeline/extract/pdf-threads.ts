@@ -7,10 +7,8 @@ export interface PdfThreadLimits {
   /** Most time one page may take (text layer, or decode/render for OCR) before the thread is stopped. */
   pageTimeMs: number;
   /**
-   * JavaScript heap of each thread (V8 old generation), beyond which the thread dies. Buffers outside
-   * the heap (a decompression bomb's inflated stream) are watched through the process' resident memory:
-   * beyond memoryMb per thread plus what the process used when the pool started, the longest-running
-   * read is stopped.
+   * JavaScript heap of each thread (V8 old generation), beyond which the thread dies. Inflated streams
+   * live outside the heap: `checkInflatedSize` caps them before pdf.js runs.
    */
   memoryMb: number;
 }
@@ -192,28 +190,8 @@ export class PdfThreads implements PdfReader {
   private nextId = 1;
   private closed = false;
 
-  private readonly rssLimit: number;
-  private readonly watchdog: NodeJS.Timeout;
-
   constructor(size: number, limits: PdfThreadLimits) {
     this.threads = Array.from({ length: Math.max(1, size) }, () => new PdfThread(limits));
-    this.rssLimit = process.memoryUsage.rss() + this.threads.length * limits.memoryMb * 1024 * 1024;
-    this.watchdog = setInterval(() => this.checkMemory(), 200);
-    this.watchdog.unref();
-  }
-
-  private checkMemory(): void {
-    const busy = this.threads.filter((t) => t.busy);
-    if (busy.length === 0) return;
-    const rss = process.memoryUsage.rss();
-    if (rss <= this.rssLimit) return;
-    const oldest = busy.reduce((a, b) => (b.startedAt < a.startedAt ? b : a));
-    oldest.abort(
-      new StageError(
-        'memory_limit',
-        `reading the PDF took the process to ${Math.round(rss / 2 ** 20)} MB, over its limit of ${Math.round(this.rssLimit / 2 ** 20)} MB`,
-      ),
-    );
   }
 
   read(bytes: Uint8Array, options: Omit<ReadOptions, 'onPage'>): Promise<PdfReading> {
@@ -245,7 +223,6 @@ export class PdfThreads implements PdfReader {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.watchdog);
     for (const task of this.waiting.splice(0)) task.reject(new Error('the PDF threads were closed'));
     await Promise.all(this.threads.map((t) => t.close()));
   }
