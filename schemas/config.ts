@@ -26,9 +26,8 @@ export const Config = z.object({
     memoryMb: int(64, 512),
     /** Read PDFs in threads with the limits above (off: in the job's own thread, no time/memory cap). */
     threads: z
-      .enum(['on', 'off'])
-      .default('on')
-      .transform((v) => v === 'on'),
+      .union([z.boolean(), z.enum(['on', 'off']).transform((v) => v === 'on')])
+      .default(true),
   }),
   /** Redis for the queues. */
   redisUrl: z.string().default('redis://127.0.0.1:6379'),

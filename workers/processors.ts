@@ -96,7 +96,9 @@ async function parseAndSave(
     deps.store.getReview(sha256),
   ]);
   await writeRecordFile(exportRecordOf(record, corrections), deps.exportDir);
-  await deps.store.saveRecord(record, { ...textOption, status: docStatusFor(record, review) });
+  const status = docStatusFor(record, review);
+  await deps.store.saveRecord(record, { ...textOption, status });
+  deps.logger.info({ sha256, status, items: record.items.length }, 'letter finished');
   await faultPoint('after-commit', deps.faultPause, deps.logger);
 }
 
