@@ -131,6 +131,7 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
 
   if (parts.workers) {
     runtime = createExtractRuntime(config);
+    await runtime.warm();
     const deps: StageDeps = {
       store,
       queues,

@@ -6,6 +6,8 @@ import { TesseractPool } from './extract/tesseract-pool.js';
 
 export interface ExtractRuntime {
   options: ExtractOptions;
+  /** Starts the PDF threads now rather than on the first document. */
+  warm(): Promise<void>;
   /** Terminates the OCR workers; call once at shutdown. */
   close(): Promise<void>;
 }
@@ -32,6 +34,9 @@ export function createExtractRuntime(config: Config, mode: OcrMode = config.ocr.
       limits: pdfLimitsOf(config),
       ocr: { mode, engine: pool, dpi: config.ocr.dpi, timeoutMs: config.ocr.timeoutMs },
       ...(threads ? { reader: threads } : {}),
+    },
+    warm: async () => {
+      await threads?.warm();
     },
     close: async () => {
       await Promise.all([pool?.close(), threads?.close()]);

@@ -152,6 +152,14 @@ class PdfThread {
     task.reject(err);
   }
 
+  /** Starts the thread now (tsx and pdf.js load in it), so the first document does not wait for it. */
+  warm(): Promise<void> {
+    this.ready ??= this.start();
+    return this.ready.catch(() => {
+      this.ready = null;
+    });
+  }
+
   /** Runs one task (the caller makes sure this thread is not busy). */
   async run(task: Task): Promise<void> {
     this.task = task;
@@ -192,6 +200,11 @@ export class PdfThreads implements PdfReader {
 
   constructor(size: number, limits: PdfThreadLimits) {
     this.threads = Array.from({ length: Math.max(1, size) }, () => new PdfThread(limits));
+  }
+
+  /** Starts every thread (a worker process does at start-up, before the first document arrives). */
+  async warm(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.warm()));
   }
 
   read(bytes: Uint8Array, options: Omit<ReadOptions, 'onPage'>): Promise<PdfReading> {
