@@ -13,6 +13,8 @@ the web server (http://127.0.0.1:3000, queues at /queues). Results: the database
 data/imr.sqlite; DATABASE_URL=postgres://... for PostgreSQL) and per-letter exports in data/exports.
 On first run the inbox is created and seeded with the bundled samples. Redis comes from REDIS_URL
 (default redis://127.0.0.1:6379); when none answers and redis-server is installed, a private one is started.
+Unfinished documents are re-checked every IMR_RECONCILE_MS (30 s) and re-enqueued when Redis lost their
+job; a dead worker's job moves to another after IMR_LOCK_MS (30 s).
 Stop with Ctrl-C (graceful; a second Ctrl-C forces).
 
   imr worker     the same with workers only (add machines: same REDIS_URL and DATABASE_URL)`;

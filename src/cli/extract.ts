@@ -22,7 +22,9 @@ Options:
   --out FILE      write the records to FILE (written to FILE.tmp, then renamed) instead of stdout
   --pretty        indent each record (not JSON Lines; for reading)
   --ocr MODE      auto (default): OCR the pages without a usable text layer; always; never
-                  (also IMR_OCR; IMR_OCR_WORKERS, IMR_OCR_DPI, IMR_OCR_TIMEOUT_MS, IMR_MAX_PAGES)
+                  (also IMR_OCR; IMR_OCR_WORKERS, IMR_OCR_DPI, IMR_OCR_TIMEOUT_MS)
+Limits per file (README, Configuration): IMR_MAX_PAGES, IMR_MAX_PIXELS, IMR_MAX_INFLATED_MB,
+IMR_PAGE_TIME_MS, IMR_MEMORY_MB; PDFs are read in threads under them (IMR_PDF_THREADS=off: not).
   -h, --help      this help
 
 Each record has: file, sha256, status (ok | needs_review | failed), error {code, message} | null,
