@@ -25,9 +25,7 @@ export const Config = z.object({
     /** JavaScript heap of the thread that reads one PDF; beyond it `memory_limit`. */
     memoryMb: int(64, 512),
     /** Read PDFs in threads with the limits above (off: in the job's own thread, no time/memory cap). */
-    threads: z
-      .union([z.boolean(), z.enum(['on', 'off']).transform((v) => v === 'on')])
-      .default(true),
+    threads: z.union([z.boolean(), z.enum(['on', 'off']).transform((v) => v === 'on')]).default(true),
   }),
   /** Redis for the queues. */
   redisUrl: z.string().default('redis://127.0.0.1:6379'),
