@@ -293,20 +293,26 @@ export interface TextPdfOptions {
   y?: number;
 }
 
+/** The page tree of a one-page document (Pages, then its one Page): returns the Pages object. */
+function addOnePage(b: PdfBuilder, mediaBox: number[], resources: PdfDict, contents: PdfRef): PdfRef {
+  const pages = b.reserve();
+  const page = b.add({
+    Type: name('Page'),
+    Parent: pages,
+    MediaBox: mediaBox,
+    Resources: resources,
+    Contents: contents,
+  });
+  b.set(pages, { Type: name('Pages'), Kids: [page], Count: 1 });
+  return pages;
+}
+
 /** A one-page PDF of text lines, written by the minimal writer. */
 export function textPdf(lines: string[], opts: TextPdfOptions = {}): Uint8Array {
   const b = new PdfBuilder();
   const font = b.add(helvetica());
   const content = b.add(textStream(lines, { size: opts.size ?? 11, y: opts.y ?? 720 }));
-  const pages = b.reserve();
-  const page = b.add({
-    Type: name('Page'),
-    Parent: pages,
-    MediaBox: opts.mediaBox ?? LETTER_BOX,
-    Resources: { Font: { F1: font } },
-    Contents: content,
-  });
-  b.set(pages, { Type: name('Pages'), Kids: [page], Count: 1 });
+  const pages = addOnePage(b, opts.mediaBox ?? LETTER_BOX, { Font: { F1: font } }, content);
   const root = b.add({ Type: name('Catalog'), Pages: pages, ...opts.catalog });
   return b.build(root, {
     info: { Title: str(opts.title ?? 'Document'), Producer: str('imr-pipeline test/helpers/bad-inputs') },
@@ -427,15 +433,7 @@ export function javascriptPdf(): BadInput {
   const b = new PdfBuilder();
   const font = b.add(helvetica());
   const content = b.add(textStream(['This document runs a script when it is opened.']));
-  const pages = b.reserve();
-  const page = b.add({
-    Type: name('Page'),
-    Parent: pages,
-    MediaBox: LETTER_BOX,
-    Resources: { Font: { F1: font } },
-    Contents: content,
-  });
-  b.set(pages, { Type: name('Pages'), Kids: [page], Count: 1 });
+  const pages = addOnePage(b, LETTER_BOX, { Font: { F1: font } }, content);
   const named = b.add({ S: name('JavaScript'), JS: str("app.alert('from the names tree')") });
   const root = b.add({
     Type: name('Catalog'),
@@ -550,15 +548,7 @@ export function decompressionBombPdf(inflatedBytes = BOMB_INFLATED_BYTES): BadIn
       deflateWithSpaces(prefix, Math.max(0, inflatedBytes - prefix.byteLength)),
     ),
   );
-  const pages = b.reserve();
-  const page = b.add({
-    Type: name('Page'),
-    Parent: pages,
-    MediaBox: LETTER_BOX,
-    Resources: { Font: { F1: font } },
-    Contents: content,
-  });
-  b.set(pages, { Type: name('Pages'), Kids: [page], Count: 1 });
+  const pages = addOnePage(b, LETTER_BOX, { Font: { F1: font } }, content);
   const root = b.add({ Type: name('Catalog'), Pages: pages });
   return {
     name: 'decompression-bomb.pdf',
@@ -590,15 +580,7 @@ export function noiseImagePdf(seed = 1): BadInput {
     ),
   );
   const content = b.add(new PdfStream({}, Buffer.from('q 612 0 0 792 0 0 cm /Im1 Do Q\n', 'latin1')));
-  const pages = b.reserve();
-  const page = b.add({
-    Type: name('Page'),
-    Parent: pages,
-    MediaBox: LETTER_BOX,
-    Resources: { XObject: { Im1: image } },
-    Contents: content,
-  });
-  b.set(pages, { Type: name('Pages'), Kids: [page], Count: 1 });
+  const pages = addOnePage(b, LETTER_BOX, { XObject: { Im1: image } }, content);
   const root = b.add({ Type: name('Catalog'), Pages: pages });
   return {
     name: 'noise-image.pdf',
