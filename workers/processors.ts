@@ -73,8 +73,8 @@ export async function extractStage(sha256: string, deps: StageDeps): Promise<voi
 
 /**
  * Parse, export and commit in one go (no queue hop, no re-read): the export file is written first, then
- * the record and its terminal status in one transaction. A crash in between leaves the document
- * `extracted`; the retried job rewrites the same file (atomically) and commits.
+ * the record and its terminal status in one transaction. A crash in between leaves the document as it
+ * was (`queued`, or `extracted` after OCR); the retried job rewrites the same file (atomically) and commits.
  */
 async function parseAndSave(
   fileName: string,
