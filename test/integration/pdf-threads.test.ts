@@ -1,7 +1,8 @@
+import { deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StageError } from '../../src/pipeline/errors.js';
 import { DEFAULT_LIMITS } from '../../src/pipeline/extract/extract-text.js';
-import { checkInflatedSize } from '../../src/pipeline/extract/pdf-document.js';
+import { checkInflatedSize, MAX_DEFLATE_RATIO } from '../../src/pipeline/extract/pdf-document.js';
 import { PdfThreads } from '../../src/pipeline/extract/pdf-threads.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
 import { decompressionBombPdf, noiseImagePdf } from '../helpers/bad-inputs.js';
@@ -44,5 +45,12 @@ describe('PDF threads', { timeout: 120_000 }, () => {
     const bomb = decompressionBombPdf(8 * 2 ** 20).bytes;
     expect(() => checkInflatedSize(bomb, 4 * 2 ** 20)).toThrow(/inflate to more than 4 MB/);
     expect(() => checkInflatedSize(bomb, 16 * 2 ** 20)).not.toThrow();
+  });
+
+  it('skips inflating only files too small to reach the limit: deflate expands at most MAX_DEFLATE_RATIO', () => {
+    // The most compressible input there is (zeros, best compression) stays within the bound.
+    const zeros = new Uint8Array(32 * 2 ** 20);
+    const packed = deflateSync(zeros, { level: 9 });
+    expect(packed.byteLength * MAX_DEFLATE_RATIO).toBeGreaterThanOrEqual(zeros.byteLength);
   });
 });

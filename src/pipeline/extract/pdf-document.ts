@@ -37,12 +37,18 @@ export interface OpenOptions {
   render?: boolean;
 }
 
+/** Deflate's bound on output per input byte (1032:1), with room for the zlib wrapper. */
+export const MAX_DEFLATE_RATIO = 1100;
+
 /**
  * Inflates every zlib stream of the file (without keeping the output) and fails once they add up to more
  * than the limit: pdf.js would hold a decompression bomb's output in memory outside any heap limit. A
  * stream that does not inflate cleanly (encrypted, damaged, another filter) is left for pdf.js to judge.
  */
 export function checkInflatedSize(bytes: Uint8Array, maxBytes: number): void {
+  // Deflate cannot expand data more than about 1032 to 1: a file that small cannot reach the limit, and
+  // inflating every stream of every letter only to learn that cost a few per cent of reading one.
+  if (bytes.byteLength * MAX_DEFLATE_RATIO <= maxBytes) return;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let total = 0;
   let at = 0;
