@@ -26,6 +26,11 @@ export const Config = z.object({
     memoryMb: int(64, 512),
     /** Read PDFs in threads with the limits above (off: in the job's own thread, no time/memory cap). */
     threads: z.union([z.boolean(), z.enum(['on', 'off']).transform((v) => v === 'on')]).default(true),
+    /**
+     * PDF-reading threads per process; 0: one fewer than the cores (the job's own thread parses, writes
+     * and talks to Redis), at least 1 and at most the extract concurrency.
+     */
+    threadCount: int(0, 0),
   }),
   /** Redis for the queues. */
   redisUrl: z.string().default('redis://127.0.0.1:6379'),
@@ -64,6 +69,8 @@ export const Config = z.object({
     exportConcurrency: int(1, 4),
     /** A job's lock: a worker that died is noticed (and its job given to another) after about this long. */
     lockMs: int(1000, 30_000),
+    /** Synthetic letters a worker process reads and parses at start-up, before its first job (0: none). */
+    warmupLetters: int(0, 60),
     /** How often unfinished documents are checked for a live job (and re-enqueued without one). */
     reconcileMs: int(100, 30_000),
   }),

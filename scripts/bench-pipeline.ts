@@ -1,7 +1,9 @@
 // npm run bench:pipeline -- [--letters 500] [--db sqlite|postgres] [--rounds 3]
 // End-to-end throughput (drop into the inbox -> exported) with 1 and with 2 worker processes, beside the
 // in-process `imr extract` rate on the same letters, and the drop -> queryable latency of one letter.
-// Each round measures the three side by side; medians over the rounds are printed (the machine is shared).
+// Each round measures them side by side; medians over the rounds are printed (the machine is shared).
+// Worker processes are timed once they say they are ready (PDF threads started, warm-up letters read), and
+// once more with IMR_WARMUP_LETTERS=0; CPU per letter is read from /proc for workers, Redis and this script.
 // Runs against the real Redis (REDIS_URL, default 127.0.0.1:6379) under its own queue prefix.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +30,37 @@ const count = Number(values.letters);
 const root = resolve(import.meta.dirname, '..');
 const work = await mkdtemp(join(tmpdir(), 'imr-bench-pipe-'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'latin1').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100; // utime, stime in USER_HZ ticks
+}
+
+/** The pid of the Redis server the pipeline uses, for its CPU share (null when not on this machine). */
+async function redisPid(): Promise<number | null> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+  try {
+    await client.connect();
+    const info = await client.info('server');
+    const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+    return Number.isFinite(pid) && (await cpuSeconds(pid)) > 0 ? pid : null;
+  } catch {
+    return null;
+  } finally {
+    client.disconnect();
+  }
+}
+const redis = await redisPid();
+
+/** CPU milliseconds per letter, by process kind, of one measurement. */
+interface CpuShare {
+  workers: number;
+  redis: number;
+  bench: number;
+}
 
 // The letters: synthetic text-layer letters, generated once.
 const source = join(work, 'letters');
@@ -64,9 +97,14 @@ async function benchEnv(tag: string) {
   };
 }
 
-async function run(processes: number, round: number): Promise<number> {
+async function run(
+  processes: number,
+  round: number,
+  extra: Record<string, string> = {},
+): Promise<{ rate: number; cpu: CpuShare }> {
   const env = {
-    ...(await benchEnv(`p${processes}r${round}`)),
+    ...(await benchEnv(`p${processes}r${round}${Object.keys(extra).length ? 'x' : ''}`)),
+    ...extra,
     IMR_STABLE_MS: '200',
     IMR_POLL_MS: '100',
     LOG_LEVEL: 'warn',
@@ -74,25 +112,38 @@ async function run(processes: number, round: number): Promise<number> {
   await mkdir(env.IMR_INBOX, { recursive: true });
   // As deployed: the first process runs the watcher and workers (imr start), the others workers only
   // (imr worker). This process only drops the files and watches the database.
+  // Workers are measured running, as staff meet them: the clock starts once every process says it is
+  // ready (its PDF threads started), not while they boot.
   const children: ChildProcess[] = [];
+  const ready: Promise<void>[] = [];
   for (let i = 0; i < processes; i++) {
     const args = i === 0 ? ['start', '--no-server'] : ['worker'];
-    children.push(
-      spawn(process.execPath, [join(root, 'bin/imr.js'), ...args], {
-        env,
-        stdio: ['ignore', 'ignore', 'ignore'],
+    const child = spawn(process.execPath, [join(root, 'bin/imr.js'), ...args], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    ready.push(
+      new Promise((resolve, reject) => {
+        let out = '';
+        // `imr start|worker` says it is running on stderr (stdout stays free for data).
+        child.stderr?.on('data', (chunk: Buffer) => {
+          if (out.length < 4096) out += chunk.toString();
+          if (out.includes(': running.')) resolve();
+        });
+        child.once('exit', (code) =>
+          reject(new Error(`imr ${args[0]} exited (${code}) before it was ready`)),
+        );
       }),
     );
   }
+  await Promise.all(ready);
   const store = createStore(env.DATABASE_URL);
-  for (let i = 0; i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    try {
-      await store.counts(); // migrated by the started process
-      break;
-    } catch {}
-  }
-  await new Promise((r) => setTimeout(r, 2000)); // workers up
+  const before = {
+    workers: await Promise.all(children.map((c) => cpuSeconds(c.pid ?? 0))),
+    redis: redis ? await cpuSeconds(redis) : 0,
+    bench: process.cpuUsage(),
+  };
   const t0 = performance.now();
   for (const n of names) await cp(join(source, n), join(env.IMR_INBOX, n));
   for (;;) {
@@ -101,10 +152,18 @@ async function run(processes: number, round: number): Promise<number> {
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (performance.now() - t0) / 1000;
+  const after = await Promise.all(children.map((c) => cpuSeconds(c.pid ?? 0)));
+  const perLetter = (s: number) => (s * 1000) / count;
+  const benchCpu = process.cpuUsage(before.bench);
+  const cpu = {
+    workers: perLetter(after.reduce((a, x, i) => a + x - (before.workers[i] ?? 0), 0)),
+    redis: redis ? perLetter((await cpuSeconds(redis)) - before.redis) : 0,
+    bench: perLetter((benchCpu.user + benchCpu.system) / 1e6),
+  };
   for (const child of children) child.kill('SIGTERM');
   await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
   await store.close();
-  return count / seconds;
+  return { rate: count / seconds, cpu };
 }
 
 async function latency(): Promise<number[]> {
@@ -131,17 +190,40 @@ async function latency(): Promise<number[]> {
   return out;
 }
 
-async function inProcessRate(): Promise<number> {
+async function inProcessRate(): Promise<{ rate: number; cpuMs: number }> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const n of names) await processPdf(n, new Uint8Array(await readFile(join(source, n))));
-  return count / ((performance.now() - t0) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  return { rate: count / ((performance.now() - t0) / 1000), cpuMs: (cpu.user + cpu.system) / 1000 / count };
 }
 
-const rates = { inProcess: [] as number[], one: [] as number[], two: [] as number[] };
+const rates = {
+  inProcess: [] as number[],
+  one: [] as number[],
+  two: [] as number[],
+  twoCold: [] as number[],
+};
+const cpus = {
+  inProcess: [] as number[],
+  one: [] as CpuShare[],
+  two: [] as CpuShare[],
+  twoCold: [] as CpuShare[],
+};
 for (let round = 1; round <= Number(values.rounds); round++) {
-  rates.inProcess.push(await inProcessRate());
-  rates.one.push(await run(1, round));
-  rates.two.push(await run(2, round));
+  const inProcess = await inProcessRate();
+  rates.inProcess.push(inProcess.rate);
+  cpus.inProcess.push(inProcess.cpuMs);
+  const one = await run(1, round);
+  rates.one.push(one.rate);
+  cpus.one.push(one.cpu);
+  const two = await run(2, round);
+  rates.two.push(two.rate);
+  cpus.two.push(two.cpu);
+  // The same without the start-up warm-up: what the first letters after a (re)start see.
+  const cold = await run(2, round, { IMR_WARMUP_LETTERS: '0' });
+  rates.twoCold.push(cold.rate);
+  cpus.twoCold.push(cold.cpu);
 }
 const lat = await latency();
 const [inProcess, one, two] = [median(rates.inProcess), median(rates.one), median(rates.two)];
@@ -154,8 +236,19 @@ console.log(
 console.log(
   `pipeline, 2 worker processes:   ${two.toFixed(1)} letters/s  (${list(rates.two)}; ${(two / one).toFixed(2)}x one process, ${(two / inProcess).toFixed(2)}x in-process)`,
 );
+const twoCold = median(rates.twoCold);
+console.log(
+  `2 processes, no warm-up:        ${twoCold.toFixed(1)} letters/s  (${list(rates.twoCold)}; IMR_WARMUP_LETTERS=0, the first letters after a start)`,
+);
 console.log(
   `drop -> queryable, one letter:  median ${median(lat).toFixed(2)} s (${lat.map((x) => x.toFixed(2)).join(', ')}; default stable delay 1 s)`,
+);
+const share = (xs: CpuShare[]) => {
+  const m = (k: keyof CpuShare) => median(xs.map((x) => x[k])).toFixed(1);
+  return `workers ${m('workers')}, redis ${m('redis')}, this script ${m('bench')}`;
+};
+console.log(
+  `CPU ms per letter (medians):    in-process ${median(cpus.inProcess).toFixed(1)}; 1 process: ${share(cpus.one)}; 2 processes: ${share(cpus.two)}; 2 without warm-up: ${share(cpus.twoCold)}${redis ? '' : ' (Redis not on this machine: not counted)'}`,
 );
 await rm(work, { recursive: true, force: true });
 process.exit(0);

@@ -12,6 +12,8 @@ export const ENV = {
   IMR_PAGE_TIME_MS: 'limits.pageTimeMs',
   IMR_MEMORY_MB: 'limits.memoryMb',
   IMR_PDF_THREADS: 'limits.threads',
+  IMR_PDF_THREAD_COUNT: 'limits.threadCount',
+  IMR_WARMUP_LETTERS: 'workers.warmupLetters',
   REDIS_URL: 'redisUrl',
   IMR_QUEUE_PREFIX: 'queuePrefix',
   DATABASE_URL: 'databaseUrl',

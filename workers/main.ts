@@ -131,7 +131,9 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
 
   if (parts.workers) {
     runtime = createExtractRuntime(config);
-    await runtime.warm();
+    const warm = await runtime.warm();
+    if (warm.letters > 0)
+      logger.info({ letters: warm.letters, ms: Math.round(warm.ms) }, 'workers warmed up');
     const deps: StageDeps = {
       store,
       queues,

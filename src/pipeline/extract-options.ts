@@ -1,13 +1,18 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from '../../schemas/config.js';
 import type { ExtractOptions, OcrMode } from './extract/extract-text.js';
 import type { PdfLimits } from './extract/pdf-document.js';
 import { PdfThreads } from './extract/pdf-threads.js';
 import { TesseractPool } from './extract/tesseract-pool.js';
+import { type WarmUpResult, warmUp } from './warm-up.js';
 
 export interface ExtractRuntime {
   options: ExtractOptions;
-  /** Starts the PDF threads now rather than on the first document. */
-  warm(): Promise<void>;
+  /**
+   * Starts the PDF threads now rather than on the first document, then warms them and the parser up on
+   * `workers.warmupLetters` synthetic letters (see warm-up.ts).
+   */
+  warm(): Promise<WarmUpResult>;
   /** Terminates the OCR workers; call once at shutdown. */
   close(): Promise<void>;
 }
@@ -19,24 +24,34 @@ export function pdfLimitsOf(config: Config): PdfLimits {
 }
 
 /**
+ * PDF-reading threads for a process. Each one is a V8 isolate that compiles pdf.js anew and competes for
+ * the cores with the job's own thread: on 2 cores, one thread (beside the main one) read 500 letters with
+ * less CPU per letter than two, and left room for a second worker process.
+ */
+export function pdfThreadCount(config: Config, cores = availableParallelism()): number {
+  const wanted = config.limits.threadCount > 0 ? config.limits.threadCount : cores - 1;
+  return Math.max(1, Math.min(config.workers.extractConcurrency, wanted));
+}
+
+/**
  * Extract options for a process: its one OCR pool (started on first use, none when OCR is off) and its
- * PDF-reading threads (one per concurrent extraction, with the configured limits).
+ * PDF-reading threads (`pdfThreadCount`, with the configured limits).
  */
 export function createExtractRuntime(config: Config, mode: OcrMode = config.ocr.mode): ExtractRuntime {
   const pool =
     mode === 'never' ? null : new TesseractPool(config.ocr.workers > 0 ? { size: config.ocr.workers } : {});
   const { pageTimeMs, memoryMb, threads: isolate } = config.limits;
-  const threads = isolate
-    ? new PdfThreads(config.workers.extractConcurrency, { pageTimeMs, memoryMb })
-    : null;
+  const threads = isolate ? new PdfThreads(pdfThreadCount(config), { pageTimeMs, memoryMb }) : null;
+  const options: ExtractOptions = {
+    limits: pdfLimitsOf(config),
+    ocr: { mode, engine: pool, dpi: config.ocr.dpi, timeoutMs: config.ocr.timeoutMs },
+    ...(threads ? { reader: threads } : {}),
+  };
   return {
-    options: {
-      limits: pdfLimitsOf(config),
-      ocr: { mode, engine: pool, dpi: config.ocr.dpi, timeoutMs: config.ocr.timeoutMs },
-      ...(threads ? { reader: threads } : {}),
-    },
+    options,
     warm: async () => {
       await threads?.warm();
+      return warmUp(options, config.workers.warmupLetters, threads ? pdfThreadCount(config) : 1);
     },
     close: async () => {
       await Promise.all([pool?.close(), threads?.close()]);

@@ -55,7 +55,8 @@ export async function createTestEnv(
     },
     exportDir: join(root, 'exports'),
     server: { port: 0 },
-    workers: {},
+    // Tests check behaviour, not speed: no warm-up letters (test/integration/warm-up.test.ts has its own).
+    workers: { warmupLetters: 0 },
     shutdownMs: 5000,
   });
   await mkdir(config.inbox.dir, { recursive: true });

@@ -23,6 +23,7 @@ export function envOf(config: Config, extra: Record<string, string> = {}): NodeJ
     // Dead workers are noticed in seconds, and unfinished documents re-checked every second.
     IMR_LOCK_MS: '2000',
     IMR_RECONCILE_MS: '1000',
+    IMR_WARMUP_LETTERS: String(config.workers.warmupLetters),
     LOG_LEVEL: 'info',
     ...extra,
   };
