@@ -131,9 +131,15 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
 
   if (parts.workers) {
     runtime = createExtractRuntime(config);
-    const warm = await runtime.warm();
-    if (warm.letters > 0)
+    // Warm-up only saves time: if it fails, the workers start cold (a real document would then fail on
+    // its own, with its own code).
+    const warm = await runtime.warm().catch((err: Error) => {
+      logger.warn({ err: err.message }, 'warm-up failed: the workers start cold');
+      return null;
+    });
+    if (warm && warm.letters > 0) {
       logger.info({ letters: warm.letters, ms: Math.round(warm.ms) }, 'workers warmed up');
+    }
     const deps: StageDeps = {
       store,
       queues,

@@ -41,7 +41,8 @@ export function createExtractRuntime(config: Config, mode: OcrMode = config.ocr.
   const pool =
     mode === 'never' ? null : new TesseractPool(config.ocr.workers > 0 ? { size: config.ocr.workers } : {});
   const { pageTimeMs, memoryMb, threads: isolate } = config.limits;
-  const threads = isolate ? new PdfThreads(pdfThreadCount(config), { pageTimeMs, memoryMb }) : null;
+  const threadCount = pdfThreadCount(config);
+  const threads = isolate ? new PdfThreads(threadCount, { pageTimeMs, memoryMb }) : null;
   const options: ExtractOptions = {
     limits: pdfLimitsOf(config),
     ocr: { mode, engine: pool, dpi: config.ocr.dpi, timeoutMs: config.ocr.timeoutMs },
@@ -51,7 +52,7 @@ export function createExtractRuntime(config: Config, mode: OcrMode = config.ocr.
     options,
     warm: async () => {
       await threads?.warm();
-      return warmUp(options, config.workers.warmupLetters, threads ? pdfThreadCount(config) : 1);
+      return warmUp(options, config.workers.warmupLetters, threads ? threadCount : 1);
     },
     close: async () => {
       await Promise.all([pool?.close(), threads?.close()]);
