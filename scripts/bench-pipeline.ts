@@ -18,6 +18,7 @@ import { processPdf } from '../src/pipeline/process-letter.js';
 import { createStore } from '../src/store/create-store.js';
 import { generateLetterPdf } from '../src/synth/index.js';
 import { startPipeline } from '../workers/main.js';
+import { cpuSeconds } from './proc-stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,13 +32,6 @@ const root = resolve(import.meta.dirname, '..');
 const work = await mkdtemp(join(tmpdir(), 'imr-bench-pipe-'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'latin1').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100; // utime, stime in USER_HZ ticks
-}
-
 /** The pid of the Redis server the pipeline uses, for its CPU share (null when not on this machine). */
 async function redisPid(): Promise<number | null> {
   const { Redis } = await import('ioredis');
@@ -46,7 +40,7 @@ async function redisPid(): Promise<number | null> {
     await client.connect();
     const info = await client.info('server');
     const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
-    return Number.isFinite(pid) && (await cpuSeconds(pid)) > 0 ? pid : null;
+    return Number.isFinite(pid) && cpuSeconds(pid) !== null ? pid : null;
   } catch {
     return null;
   } finally {
@@ -140,8 +134,8 @@ async function run(
   await Promise.all(ready);
   const store = createStore(env.DATABASE_URL);
   const before = {
-    workers: await Promise.all(children.map((c) => cpuSeconds(c.pid ?? 0))),
-    redis: redis ? await cpuSeconds(redis) : 0,
+    workers: children.map((c) => cpuSeconds(c.pid ?? 0) ?? 0),
+    redis: redis ? (cpuSeconds(redis) ?? 0) : 0,
     bench: process.cpuUsage(),
   };
   const t0 = performance.now();
@@ -152,12 +146,12 @@ async function run(
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (performance.now() - t0) / 1000;
-  const after = await Promise.all(children.map((c) => cpuSeconds(c.pid ?? 0)));
+  const after = children.map((c) => cpuSeconds(c.pid ?? 0) ?? 0);
   const perLetter = (s: number) => (s * 1000) / count;
   const benchCpu = process.cpuUsage(before.bench);
   const cpu = {
     workers: perLetter(after.reduce((a, x, i) => a + x - (before.workers[i] ?? 0), 0)),
-    redis: redis ? perLetter((await cpuSeconds(redis)) - before.redis) : 0,
+    redis: redis ? perLetter((cpuSeconds(redis) ?? 0) - before.redis) : 0,
     bench: perLetter((benchCpu.user + benchCpu.system) / 1e6),
   };
   for (const child of children) child.kill('SIGTERM');

@@ -5,7 +5,7 @@
 // in Redis afterwards, and checks that no letter was lost or doubled (exit 1 otherwise).
 // Runs against the real Redis (REDIS_URL, default 127.0.0.1:6379) under its own queue prefix, with its own
 // database and folders, all removed at the end (also on Ctrl-C). Never prints letter text.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +23,7 @@ import { processPdf } from '../src/pipeline/process-letter.js';
 import { STAGES } from '../src/queue/queues.js';
 import { generateLetterPdf } from '../src/synth/index.js';
 import { DEFAULT_SCAN, scanPdf } from '../src/synth/scan.js';
+import { cpuSeconds, memoryKb } from './proc-stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -150,37 +151,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 // ---- Per-process readings from /proc ---------------------------------------------------------------------
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** VmRSS and VmHWM in kB (the whole process, OCR worker threads included); null once it is gone. */
-function memoryKb(pid: number): { rss: number; hwm: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-    return { rss: field('VmRSS'), hwm: field('VmHWM') };
-  } catch {
-    return null;
-  }
-}
-
-/** utime + stime of every thread of the process, in seconds. */
-function cpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
 
 function sampleMemory(): void {
   for (const p of procs) {
