@@ -1,18 +1,23 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { generateLetterPdf, LAYOUTS, type LetterLayout, typesetText } from '../synth/index.js';
+import { type ScanOptions, scanPdf, scanProfile } from '../synth/scan.js';
 import { type Cli, parseCommandLine, UsageError } from './cli.js';
 
 export const SYNTH_HELP = `imr synth --out DIR [--count N] [--seed S] [--layout fdl-2016|fdl-2015|notice-2013]
+          [--scan grey|fax|copier-bw]
 
 Writes N synthetic IMR letters with known truth: DIR/synth-<seed>.pdf and DIR/synth-<seed>.json (the label,
-in the format of the development set). The same seed always gives the same letter.
+in the format of the development set). The same seed always gives the same letter (and the same scan).
 
 Options:
   --out DIR       where to write (created if missing)
   --count N       how many letters (default 10)
   --seed S        first seed (default 1); letter i uses seed S + i
   --layout L      one layout for all; default: a mix (mostly fdl-2016)
+  --scan P        write a scanned copy (image only, no text layer) instead of the typeset PDF:
+                  grey (200 DPI grey JPEG), fax (204 x 196 DPI 1-bit CCITT G4, skewed, squeezed, specks)
+                  or copier-bw (300 DPI 1-bit CCITT G4, skewed); the label is the same
   -h, --help      this help`;
 
 export const TYPESET_HELP = `imr typeset <letter.txt> --out FILE.pdf
@@ -40,6 +45,7 @@ export async function runSynth(argv: string[], cli: Cli): Promise<number> {
     count: { type: 'string' },
     seed: { type: 'string' },
     layout: { type: 'string' },
+    scan: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -54,13 +60,25 @@ export async function runSynth(argv: string[], cli: Cli): Promise<number> {
   if (layout !== undefined && !LAYOUTS.includes(layout)) {
     throw new UsageError(`--layout is one of ${LAYOUTS.join(', ')}`, SYNTH_HELP);
   }
+  let scan: ScanOptions | undefined;
+  if (values.scan !== undefined) {
+    try {
+      scan = scanProfile(values.scan);
+    } catch (err) {
+      // scanProfile's message names the valid profiles.
+      throw new UsageError(`--scan: ${err instanceof Error ? err.message : String(err)}`, SYNTH_HELP);
+    }
+  }
   for (let i = 0; i < count; i++) {
     const s = seed + i;
     const { label, pdf } = await generateLetterPdf(s, layout ? { layout } : {});
-    await writeAtomic(join(values.out, `synth-${s}.pdf`), pdf);
+    // The letter's seed also seeds its scan: the same command gives the same bytes.
+    const out = scan ? await scanPdf(pdf, { ...scan, seed: s }) : pdf;
+    await writeAtomic(join(values.out, `synth-${s}.pdf`), out);
     await writeAtomic(join(values.out, `synth-${s}.json`), `${JSON.stringify(label, null, 2)}\n`);
   }
-  cli.stderr.write(`imr synth: ${count} letter(s) with labels -> ${values.out}\n`);
+  const what = values.scan ? `scanned (${values.scan}) letter(s)` : 'letter(s)';
+  cli.stderr.write(`imr synth: ${count} ${what} with labels -> ${values.out}\n`);
   return 0;
 }
 

@@ -20,5 +20,5 @@ JSON.parse = natives.parse;
 JSON.stringify = natives.stringify;
 Array.prototype.push = natives.push;
 
-export const { getDocument, Util } = pdfjs;
+export const { getDocument, Util, OPS, ImageKind } = pdfjs;
 export type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
