@@ -2,8 +2,17 @@ import type { TextDocument, TextPage } from '../../../schemas/text.js';
 import { StageError } from '../errors.js';
 import { buildTextPageFromLines, type Piece } from './lines.js';
 import type { OcrEngine, OcrLine } from './ocr-engine.js';
-import { embeddedJpegs, ocrReady, type PageImage, renderPageGray, toPgm } from './page-image.js';
+import {
+  embeddedJpegs,
+  ocrReady,
+  type PageImage,
+  renderPageGray,
+  type StoredScan,
+  storedScanImage,
+  toPgm,
+} from './page-image.js';
 import { type PdfLimits, withPdfDocument } from './pdf-document.js';
+import { DEFAULT_PREP, isBilevel, type PrepOptions, prepareBilevel, toBits } from './scan-prep.js';
 import { extractTextLayerPage } from './text-layer.js';
 
 export type OcrMode = 'auto' | 'always' | 'never';
@@ -16,6 +25,8 @@ export interface OcrOptions {
   /** Resolution to render pages that are not a single embedded JPEG. */
   dpi: number;
   timeoutMs: number;
+  /** How bilevel scans are prepared for OCR (specks, skew, resolution); DEFAULT_PREP when absent. */
+  prep?: PrepOptions;
 }
 
 export interface ExtractOptions {
@@ -48,16 +59,29 @@ export function ocrLinesToPieces(
   pageWidth: number,
   pageHeight: number,
 ): Piece[][] {
-  const sx = pageWidth / image.width;
-  const sy = pageHeight / image.height;
+  const [a, b, c, d, e, f] = image.toPage ?? [pageWidth / image.width, 0, 0, pageHeight / image.height, 0, 0];
+  // A box's corners mapped to the page (a straightened scan maps back through a small rotation).
+  const toPage = (box: [number, number, number, number]): [number, number, number, number] => {
+    const xs = [box[0], box[2]].flatMap((x) => [box[1], box[3]].map((y) => a * x + c * y + e));
+    const ys = [box[0], box[2]].flatMap((x) => [box[1], box[3]].map((y) => b * x + d * y + f));
+    return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  };
   return lines.map((words) => {
     const kept = words
-      .map((w) => ({ ...w, text: w.text.replace(/^[|_]+|[|_]+$/g, '') }))
+      // Braces never occur in these letters: they are parentheses misread (same length, spans hold).
+      .map((w) => ({
+        ...w,
+        text: w.text
+          .replace(/^[|_]+|[|_]+$/g, '')
+          .replace(/\{/g, '(')
+          .replace(/\}/g, ')'),
+      }))
       .filter((w) => w.text !== '' && !RULE_JUNK.test(w.text));
-    const lineHeight = Math.max(1, ...kept.map((w) => (w.box[3] - w.box[1]) * sy));
-    return kept.map((w) => ({
+    const boxes = kept.map((w) => toPage(w.box));
+    const lineHeight = Math.max(1, ...kept.map((w) => (w.box[3] - w.box[1]) * Math.hypot(c, d)));
+    return kept.map((w, i) => ({
       text: w.text,
-      box: [w.box[0] * sx, w.box[1] * sy, w.box[2] * sx, w.box[3] * sy],
+      box: boxes[i]!,
       size: lineHeight,
       confidence: w.confidence,
     }));
@@ -109,6 +133,8 @@ export interface ReadOptions {
   /** Which pages get images for OCR ('never' when this process has no OCR engine). */
   ocrMode: OcrMode;
   dpi: number;
+  /** How bilevel scans are prepared for OCR; DEFAULT_PREP when absent. */
+  prep?: PrepOptions;
   /** Called after each page is read or rendered (a thread's proof of progress, for the time limit). */
   onPage?: (page: number) => void;
 }
@@ -125,6 +151,27 @@ function checkPixels(page: number, width: number, height: number, limits: PdfLim
       `page ${page} would be ${width} x ${height} pixels for OCR; the limit is ${limits.maxPixels} pixels`,
     );
   }
+}
+
+/**
+ * A page's stored scan ready for OCR: a bilevel one (1-bit, or grey holding only black and white) is
+ * prepared (specks, skew, square pixels at the target resolution); a grey one with square pixels goes as
+ * it is. Null when it is better rendered (grey with unequal resolutions across and down).
+ */
+function scanForOcr(stored: StoredScan, page: TextPage, prep: PrepOptions): PageImage | null {
+  const bits = stored.bits ?? (stored.gray && isBilevel(stored.gray) ? toBits(stored.gray) : null);
+  if (bits) {
+    const ready = prepareBilevel(bits, stored.dpiX, stored.dpiY, prep);
+    const sx = page.width / bits.width;
+    const sy = page.height / bits.height;
+    const [a, b, c, d, e, f] = ready.toSource;
+    return {
+      ...toPgm(ready.image, ready.dpi),
+      toPage: [a * sx, b * sy, c * sx, d * sy, e * sx, f * sy],
+    };
+  }
+  if (!stored.gray || Math.abs(stored.dpiX - stored.dpiY) > 2) return null;
+  return toPgm(stored.gray, stored.dpiX);
 }
 
 /**
@@ -170,7 +217,10 @@ export async function readPdf(bytes: Uint8Array, options: ReadOptions): Promise<
         checkPixels(p.page, Math.ceil(p.width * scale), Math.ceil(p.height * scale), limits);
         const page = await doc.getPage(p.page);
         try {
-          images.push({ page: p.page, image: toPgm(await renderPageGray(page, dpi), dpi) });
+          const prep = options.prep ?? DEFAULT_PREP;
+          const stored = prep.stored ? await storedScanImage(page, limits.maxPixels) : null;
+          const image = stored ? scanForOcr(stored, p, prep) : null;
+          images.push({ page: p.page, image: image ?? toPgm(await renderPageGray(page, dpi), dpi) });
         } finally {
           page.cleanup();
         }
@@ -196,6 +246,7 @@ export async function extractText(
     limits: options.limits,
     ocrMode: engine ? (ocr?.mode ?? 'never') : 'never',
     dpi: ocr?.dpi ?? 300,
+    ...(ocr?.prep ? { prep: ocr.prep } : {}),
   } as const;
   const reading = options.reader
     ? await options.reader.read(bytes, readOptions)

@@ -1,6 +1,9 @@
 import { type Canvas, createCanvas, loadImage } from '@napi-rs/canvas';
 import { PDFDict, PDFDocument, PDFName, PDFNumber, type PDFPage, PDFRawStream } from 'pdf-lib';
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { StageError } from '../errors.js';
+import { ImageKind, OPS } from './pdfjs.js';
+import { type BitImage, unpack1bpp } from './scan-prep.js';
 
 /** Image bytes an OCR engine can read directly (JPEG or binary PGM), with the pixel size. */
 export interface PageImage {
@@ -10,6 +13,11 @@ export interface PageImage {
   height: number;
   /** Pixels per inch on the page, when known: spares the OCR engine a guess. */
   dpi?: number;
+  /**
+   * Affine map [a, b, c, d, e, f] from image pixels to page points (x' = a x + c y + e, y' = b x + d y + f,
+   * origin top-left) when the image is not simply the page scaled (a scan turned straight).
+   */
+  toPage?: [number, number, number, number, number, number];
 }
 
 export interface GrayImage {
@@ -120,4 +128,114 @@ function singleJpeg(page: PDFPage): PageImage | null {
   const height = dict.lookupMaybe(PDFName.of('Height'), PDFNumber)?.asNumber();
   if (!width || !height) return null;
   return { bytes: stream.getContents(), format: 'jpeg', width, height };
+}
+
+/** A page's one image as stored in the file (decoded by pdf.js, never re-rendered), with its resolution. */
+export interface StoredScan {
+  /** Bilevel pixels (1 = ink) for a 1-bit image; grey otherwise. */
+  bits: BitImage | null;
+  gray: GrayImage | null;
+  dpiX: number;
+  dpiY: number;
+}
+
+type Matrix = [number, number, number, number, number, number];
+
+function multiply(m: Matrix, n: Matrix): Matrix {
+  // n applied first, then m (PDF's `cm` pre-multiplies the current matrix).
+  return [
+    n[0] * m[0] + n[1] * m[2],
+    n[0] * m[1] + n[1] * m[3],
+    n[2] * m[0] + n[3] * m[2],
+    n[2] * m[1] + n[3] * m[3],
+    n[4] * m[0] + n[5] * m[2] + m[4],
+    n[4] * m[1] + n[5] * m[3] + m[5],
+  ];
+}
+
+// Operators a scanned page may hold besides its one image: state, and marked content of the scanner.
+const HARMLESS_OPS = new Set(
+  [
+    'save',
+    'restore',
+    'transform',
+    'dependency',
+    'beginMarkedContent',
+    'beginMarkedContentProps',
+    'endMarkedContent',
+  ].map((name) => OPS[name as keyof typeof OPS]),
+);
+
+interface DecodedImage {
+  width: number;
+  height: number;
+  kind: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+function isDecodedImage(value: unknown): value is DecodedImage {
+  const v = value as Partial<DecodedImage> | null;
+  return (
+    !!v &&
+    typeof v.width === 'number' &&
+    typeof v.height === 'number' &&
+    !!v.data &&
+    typeof v.kind === 'number'
+  );
+}
+
+/**
+ * When a page is one upright image covering (nearly) all of it and nothing else (a scan, whatever its
+ * compression: CCITT G4, JBIG2, Flate, ...), that image's pixels as pdf.js decodes them from the file, at
+ * their own resolution, which may differ across and down (fax: 204 x 196 dpi). Null for any other page:
+ * it is rendered instead. `maxPixels` is checked before the pixels are taken.
+ */
+export async function storedScanImage(page: PDFPageProxy, maxPixels: number): Promise<StoredScan | null> {
+  if (page.rotate % 360 !== 0) return null;
+  const ops = await page.getOperatorList();
+  let ctm: Matrix = [1, 0, 0, 1, 0, 0];
+  const saved: Matrix[] = [];
+  let found: { id: string; ctm: Matrix } | null = null;
+  for (let i = 0; i < ops.fnArray.length; i++) {
+    const fn = ops.fnArray[i];
+    const args = ops.argsArray[i] as unknown[] | null;
+    if (fn === OPS.save) saved.push(ctm);
+    else if (fn === OPS.restore) ctm = saved.pop() ?? ctm;
+    else if (fn === OPS.transform) ctm = multiply(ctm, args as Matrix);
+    else if (fn === OPS.paintImageXObject) {
+      if (found) return null;
+      found = { id: String(args?.[0]), ctm };
+    } else if (!HARMLESS_OPS.has(fn ?? -1)) return null;
+  }
+  if (!found) return null;
+  const [a, b, c, d] = found.ctm;
+  if (b !== 0 || c !== 0 || a <= 0 || d <= 0) return null;
+  const [, , pageWidth, pageHeight] = page.view.map((v, i) => v - (i >= 2 ? (page.view[i - 2] ?? 0) : 0)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (a * d < 0.9 * pageWidth * pageHeight) return null;
+  const image = await new Promise<unknown>((resolve) => page.objs.get(found.id, resolve));
+  if (!isDecodedImage(image)) return null;
+  const { width, height } = image;
+  if (width * height > maxPixels) {
+    throw new StageError(
+      'page_too_large',
+      `page ${page.pageNumber}'s image is ${width} x ${height} pixels; the limit is ${maxPixels} pixels`,
+    );
+  }
+  const dpiX = Math.round((width * 72) / a);
+  const dpiY = Math.round((height * 72) / d);
+  if (image.kind === ImageKind.GRAYSCALE_1BPP) {
+    return { bits: unpack1bpp(image.data as Uint8Array, width, height), gray: null, dpiX, dpiY };
+  }
+  const channels = image.kind === ImageKind.RGBA_32BPP ? 4 : 3;
+  const gray = new Uint8Array(width * height);
+  const px = image.data;
+  for (let p = 0, i = 0; p < gray.length; p++, i += channels) {
+    gray[p] = (px[i]! * 77 + px[i + 1]! * 150 + px[i + 2]! * 29) >> 8;
+  }
+  return { bits: null, gray: { width, height, data: gray }, dpiX, dpiY };
 }

@@ -18,6 +18,8 @@ export interface TesseractPoolOptions {
   /** Worker threads; default: the number of cores. */
   size?: number;
   langPath?: string;
+  /** Page segmentation mode; default a single column of text (4). */
+  psm?: PSM;
 }
 
 class OcrTimeout extends Error {}
@@ -33,6 +35,7 @@ export class TesseractPool implements OcrEngine {
 
   private readonly size: number;
   private readonly langPath: string;
+  private readonly psm: PSM;
   private readonly idle: Worker[] = [];
   private readonly waiting: ((w: Worker) => void)[] = [];
   private readonly all = new Set<Worker>();
@@ -43,6 +46,7 @@ export class TesseractPool implements OcrEngine {
   constructor(options: TesseractPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? availableParallelism());
     this.langPath = options.langPath ?? ENG_LANG_PATH;
+    this.psm = options.psm ?? PSM.SINGLE_COLUMN;
   }
 
   private async startWorker(): Promise<Worker> {
@@ -53,7 +57,7 @@ export class TesseractPool implements OcrEngine {
       cacheMethod: 'none',
     });
     // A single column of text of varying sizes: keeps header-table rows whole (a single block does not).
-    await worker.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_COLUMN });
+    await worker.setParameters({ tessedit_pageseg_mode: this.psm });
     this.all.add(worker);
     return worker;
   }
