@@ -5,6 +5,7 @@ import { StageError } from './errors.js';
 import { DEFAULT_LIMITS, type ExtractOptions, extractText } from './extract/extract-text.js';
 import { PARSER_VERSION, parseLetter } from './parse/parse-letter.js';
 import { emptyFields } from './parse/result.js';
+import { ocrSuspects } from './validate/ocr-suspects.js';
 import {
   DEFAULT_VALIDATE_OPTIONS,
   type ValidateOptions,
@@ -53,6 +54,9 @@ export function recordFromText(
     const mismatches = [
       ...parsed.mismatches,
       ...validateLetter(parsed.fields, parsed.provenance, parsed.evidence, validate),
+      // Needs the page text (word confidences), so it runs here rather than in validateLetter, which
+      // also checks records without their text.
+      ...ocrSuspects(parsed.fields, parsed.provenance, doc),
     ];
     return {
       file,

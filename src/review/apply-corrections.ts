@@ -10,6 +10,7 @@ import {
   Sex,
 } from '../../schemas/letter.js';
 import { type Correction, FieldPath } from '../../schemas/review.js';
+import { withoutCorrectedDoubts } from '../pipeline/validate/ocr-suspects.js';
 import { ReviewInputError } from './errors.js';
 
 /**
@@ -348,7 +349,12 @@ export function correct(machine: LetterRecord, corrections: readonly Correction[
     .map(([index]) => index)
     .sort((a, b) => a - b);
   const items = itemPaths.map((index) => slots.get(index) as Item);
-  let { mismatches, provenance } = machine;
+  // A reading doubt (OCR suspect, low confidence) on a field QA corrected is settled by the correction.
+  let mismatches = withoutCorrectedDoubts(
+    machine.mismatches,
+    applied.map((c) => c.field),
+  );
+  let provenance = machine.provenance;
   const moved =
     itemPaths.some((index, position) => index !== position) || itemPaths.length < machine.items.length;
   if (moved) {

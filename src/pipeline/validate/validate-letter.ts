@@ -107,7 +107,7 @@ function requiredRules(fields: LetterFields, add: Add): Set<string> {
   for (const key of ['injuryDate', 'urDate'] as const) {
     if (!fields[key]) add(key, 'missing_field', 'warning', `${key} was not found`);
   }
-  for (const key of ['dateAssigned', 'applicationReceived'] as const) {
+  for (const key of ['dateAssigned', 'applicationReceived', 'priority'] as const) {
     if (!fields[key]) add(key, 'missing_field', 'info', `${key} was not found`);
   }
   return reported;
