@@ -9,6 +9,8 @@ export interface DocLine {
   /** Offset of the line in its page's text. */
   start: number;
   text: string;
+  /** Read by OCR (a scanned page): its punctuation and letters may be misread. */
+  ocr: boolean;
 }
 
 /**
@@ -19,6 +21,8 @@ export interface Joined {
   text: string;
   pages: number[];
   offsets: number[];
+  /** Some of it was read by OCR. */
+  ocr?: boolean;
 }
 
 export function docLines(doc: TextDocument): DocLine[] {
@@ -26,7 +30,7 @@ export function docLines(doc: TextDocument): DocLine[] {
   for (const page of doc.pages) {
     let offset = 0;
     for (const text of page.text.split('\n')) {
-      out.push({ index: out.length, page: page.page, start: offset, text });
+      out.push({ index: out.length, page: page.page, start: offset, text, ocr: page.source === 'ocr' });
       offset += text.length + 1;
     }
   }
@@ -42,6 +46,7 @@ export function emptyJoined(): Joined {
 }
 
 function append(out: Joined, line: DocLine, from: number, to: number): void {
+  if (line.ocr && to > from) out.ocr = true;
   for (let i = from; i < to; i++) {
     out.text += line.text[i];
     out.pages.push(line.page);
@@ -96,6 +101,7 @@ export function slice(joined: Joined, start: number, end: number): Joined {
     text: joined.text.slice(s, e),
     pages: joined.pages.slice(s, e),
     offsets: joined.offsets.slice(s, e),
+    ...(joined.ocr ? { ocr: true } : {}),
   };
 }
 

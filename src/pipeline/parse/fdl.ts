@@ -7,7 +7,15 @@ import { countDecisionMarkers, countLabels, emptyEvidence, summaryDates } from '
 import { type HeaderKey, readHeaderTable } from './header-table.js';
 import { findHeading, isHeading } from './headings.js';
 import { parseItemText, rationaleConclusion } from './item-text.js';
-import { DECISION_WORD, decisionOf, fixDigits, loose, looseLabel } from './loose.js';
+import {
+  DECISION_WORD,
+  decisionOf,
+  fixDigits,
+  fuzzyLabel,
+  type LabelMatch,
+  loose,
+  looseLabel,
+} from './loose.js';
 import { findPerson, findSex, splitStates } from './people.js';
 import { emptyFields, FieldTrace, type ParseResult } from './result.js';
 
@@ -20,7 +28,7 @@ export const FDL_HEADINGS = {
 // Labels are matched as OCR may read them (see loose.ts); the text layer reads them exactly.
 const LICENSURE = new RegExp(String.raw`${loose('State(s) of Licensure')}\s*[:;]?\s*`, 'i');
 const SPECIALTY = new RegExp(
-  String.raw`${loose('Certification(s)')}\s*[/|l1I]\s*${loose('Specialty')}\s*[:;]?\s*`,
+  String.raw`${loose('Certification(s)')}\s*[/|l1I\\]?\s*${loose('Specialty')}\s*[:;]?\s*`,
   'i',
 );
 const CA_GUIDELINE = looseLabel('Claims Administrator guideline');
@@ -86,20 +94,34 @@ function readHeader(lines: DocLine[], fields: LetterFields, trace: FieldTrace): 
   return Object.keys(header).length;
 }
 
+/**
+ * A list read by OCR ("Physical Medicine & Rehabilitation. Pain Management"): a full stop between two
+ * entries is a comma misread, as a list of specialties has no sentences.
+ */
+function ocrListCommas(text: string): string {
+  return text.replace(/(\w)\s*\.\s+(?=[A-Z])/g, '$1, ');
+}
+
+/** A credentials label anywhere in the line (the exact form), else at its start as a scan misread it. */
+function credentialLabel(text: string, exact: RegExp, phrase: string): LabelMatch | null {
+  const m = exact.exec(text);
+  return m ? { index: m.index, end: m.index + m[0].length } : fuzzyLabel(text, phrase);
+}
+
 /** Reads licensure and specialty; returns the labels not found. */
 function readCredentials(lines: DocLine[], fields: LetterFields, trace: FieldTrace): string[] {
   let licensure = false;
   let specialty = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const lic = LICENSURE.exec(line.text);
+    const lic = credentialLabel(line.text, LICENSURE, 'State(s) of Licensure');
     if (lic) {
       licensure = true;
-      const run = lineRun(line, lic.index + lic[0].length);
+      const run = lineRun(line, lic.end);
       fields.reviewer.licensure = splitStates(run.text);
       trace.from('reviewer.licensure', run);
     }
-    const spec = SPECIALTY.exec(line.text);
+    const spec = credentialLabel(line.text, SPECIALTY, 'Certification(s)/Specialty');
     if (spec) {
       specialty = true;
       // The specialty may wrap onto following lines, up to a paragraph break or the next heading.
@@ -109,13 +131,13 @@ function readCredentials(lines: DocLine[], fields: LetterFields, trace: FieldTra
         if (
           isBlank(next) ||
           Object.values(FDL_HEADINGS).some((h) => isHeading(next, h)) ||
-          LICENSURE.test(next.text)
+          credentialLabel(next.text, LICENSURE, 'State(s) of Licensure')
         )
           break;
         parts.push(next);
       }
-      const run = slice(joinLines(parts, spec.index + spec[0].length), 0, Number.MAX_SAFE_INTEGER);
-      fields.reviewer.specialty = run.text || null;
+      const run = slice(joinLines(parts, spec.end), 0, Number.MAX_SAFE_INTEGER);
+      fields.reviewer.specialty = (run.ocr ? ocrListCommas(run.text) : run.text) || null;
       trace.from('reviewer.specialty', run);
     }
   }
@@ -172,7 +194,8 @@ function readGuideline(lines: DocLine[], marker: RegExp): { guideline: Guideline
   const m = marker.exec(first.text);
   if (!m) return null;
   const run = slice(joinLines(lines, m.index + m[0].length), 0, Number.MAX_SAFE_INTEGER);
-  return { guideline: { citations: parseCitations(run.text) ?? [], raw: run.text }, run };
+  const citations = parseCitations(run.text, { ocr: run.ocr === true }) ?? [];
+  return { guideline: { citations, raw: run.text }, run };
 }
 
 interface ItemSpan {
@@ -351,7 +374,7 @@ export function parseFinalDeterminationLetter(doc: TextDocument): ParseResult {
   let from = issues >= 0 ? issues + 1 : 0;
   let setForth = false;
   for (let i = from; i < Math.min(lines.length, from + 4); i++) {
-    if (/set\s*forth\s*below\s*:?\s*$/i.test(lines[i]!.text)) {
+    if (/set\s*forth\s*below\s*[:;.,]?\s*$/i.test(lines[i]!.text)) {
       from = i + 1;
       setForth = true;
       break;

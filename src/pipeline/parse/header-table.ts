@@ -1,5 +1,5 @@
 import { type DocLine, type Joined, lineRun } from './doc-lines.js';
-import { loose } from './loose.js';
+import { fuzzyLabel, loose } from './loose.js';
 
 export type HeaderKey =
   | 'caseNumber'
@@ -14,27 +14,64 @@ interface LabelRule {
   key: HeaderKey | null;
   /** Matches the label at the start of a cell; group 0 is the label with its colon. */
   re: RegExp;
+  /** The label as printed, for a cell a scan misread beyond `re` (see fuzzyLabel). */
+  phrase: string;
 }
 
+/**
+ * What a scan's table rules, shading dots and specks become in OCR text around a cell: bars, brackets,
+ * quote marks, stray punctuation. A label or value may be wrapped in any of it.
+ */
+const JUNK = String.raw`[\s|\[\](){}'"\u2018\u2019\u201c\u201d.,:;~_=!*\u2014\u2013-]`;
+/** The colon after a label, as OCR may read it (or lose it). */
+const COLON = String.raw`\s*[:;]?`;
+
 // Order matters: longer labels first. `null` keys are label fragments that carry no value of their own.
-const label = (phrase: string) => new RegExp(String.raw`^${loose(phrase)}\s*[:;]?`, 'i');
+const rule = (body: string) => new RegExp(String.raw`^${JUNK}*(?:${body})${COLON}`, 'i');
+const label = (phrase: string) => rule(loose(phrase));
 const LABELS: LabelRule[] = [
-  { key: 'caseNumber', re: new RegExp(String.raw`^(?:IMR\s+)?${loose('Case Number')}\s*[:;]?`, 'i') },
-  { key: 'dateAssigned', re: label('Date Assigned') },
-  {
-    key: 'decisionDate',
-    re: new RegExp(String.raw`^(?:${loose('Decision Date')}|${loose('Dated')})\s*[:;]?`, 'i'),
-  },
-  { key: 'priority', re: label('Priority') },
-  { key: 'injuryDate', re: label('Date of Injury') },
-  { key: 'urDate', re: label('UR Denial Date') },
+  { key: 'caseNumber', re: rule(String.raw`(?:IMR\s+)?${loose('Case Number')}`), phrase: 'Case Number' },
+  { key: 'dateAssigned', re: label('Date Assigned'), phrase: 'Date Assigned' },
+  { key: 'decisionDate', re: rule(`${loose('Decision Date')}|${loose('Dated')}`), phrase: 'Decision Date' },
+  { key: 'priority', re: label('Priority'), phrase: 'Priority' },
+  { key: 'injuryDate', re: label('Date of Injury'), phrase: 'Date of Injury' },
+  { key: 'urDate', re: label('UR Denial Date'), phrase: 'UR Denial Date' },
   {
     key: 'applicationReceived',
-    re: new RegExp(String.raw`^${loose('Application')}(?:\s*${loose('Received')})?\s*[:;]?`, 'i'),
+    re: rule(`${loose('Application')}(?:\\s*${loose('Received')})?`),
+    phrase: 'Application',
   },
-  { key: 'applicationReceived', re: label('Received') },
-  { key: null, re: /^(?:Claims?\s*Number|Employee(?:\s*Name)?|Provider(?:\s*Name)?)\s*[:;]?/i },
+  { key: 'applicationReceived', re: label('Received'), phrase: 'Received' },
+  {
+    key: null,
+    re: rule(String.raw`Claims?\s*Number|Employee(?:\s*Name)?|Provider(?:\s*Name)?`),
+    phrase: 'Claims Number',
+  },
 ];
+
+/** The label a cell starts with, and where it ends: as printed or loosely read, else misread (fuzzy). */
+function labelOf(text: string): { rule: LabelRule; end: number } | null {
+  for (const r of LABELS) {
+    const m = r.re.exec(text);
+    if (m) return { rule: r, end: m[0].length };
+  }
+  // Short phrases ("Received", "Priority") get one edit at most: they cannot turn into one another.
+  for (const r of LABELS) {
+    const m = fuzzyLabel(text, r.phrase);
+    if (m) return { rule: r, end: m.end };
+  }
+  return null;
+}
+
+/** A cell's value without the junk around it; '' when it is junk alone. */
+function trimJunk(text: string): { text: string; offset: number } {
+  const lead = text.match(new RegExp(`^${JUNK}*`))![0].length;
+  const body = text.slice(lead).replace(new RegExp(`${JUNK}+$`), (tail) =>
+    // A value's own closing bracket stays ("Standard (expedited)").
+    tail.startsWith(')') ? ')' : '',
+  );
+  return { text: body, offset: lead };
+}
 
 interface Cell {
   line: number;
@@ -69,19 +106,25 @@ export function readHeaderTable(lines: DocLine[]): Partial<Record<HeaderKey, Hea
     const row = cells(line);
     for (let i = 0; i < row.length; i++) {
       const cell = row[i]!;
-      const rule = LABELS.find((r) => r.re.test(cell.text));
-      if (!rule || rule.key === null || out[rule.key]) continue;
-      const labelLength = cell.text.match(rule.re)![0].length;
-      const rest = cell.text.slice(labelLength).trim();
-      if (rest !== '' && !LABELS.some((r) => r.re.test(rest))) {
-        const from = cell.from + cell.text.indexOf(rest, labelLength);
-        out[rule.key] = { text: rest, run: lineRun(line, from, from + rest.length) };
+      const found = labelOf(cell.text);
+      if (!found) continue;
+      const { rule, end: labelLength } = found;
+      if (rule.key === null || out[rule.key]) continue;
+      const rest = trimJunk(cell.text.slice(labelLength));
+      if (rest.text !== '' && !LABELS.some((r) => r.re.test(rest.text))) {
+        const from = cell.from + labelLength + rest.offset;
+        out[rule.key] = { text: rest.text, run: lineRun(line, from, from + rest.text.length) };
         continue;
       }
-      const next = row[i + 1];
+      // The value is the next cell that is more than a table rule or specks.
+      let j = i + 1;
+      while (row[j] && trimJunk(row[j]!.text).text === '') j++;
+      const next = row[j];
       if (next && !LABELS.some((r) => r.re.test(next.text))) {
-        out[rule.key] = { text: next.text, run: lineRun(line, next.from, next.to) };
-        i++;
+        const value = trimJunk(next.text);
+        const from = next.from + value.offset;
+        out[rule.key] = { text: value.text, run: lineRun(line, from, from + value.text.length) };
+        i = j;
       }
     }
   }

@@ -61,9 +61,13 @@ export function findSex(text: string): { sex: 'male' | 'female'; index: number; 
 
 /** "California,Washington" / "Ohio, West Virginia, California" / "California and Nevada" -> states. */
 export function splitStates(text: string): string[] {
-  return text
-    .replace(/\.$/, '')
-    .split(/\s*,\s*(?:and\s+)?|\s+and\s+/i)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  return (
+    text
+      .replace(/\.$/, '')
+      // A full stop before a name is a comma misread ("California. Oregon", "New York.California");
+      // "D.C." keeps its stops.
+      .split(/\s*,\s*(?:[Aa]nd\s+)?|\s*\.\s*(?=[A-Z][a-z])|\s+[Aa]nd\s+/)
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+  );
 }
