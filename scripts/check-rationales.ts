@@ -2,8 +2,8 @@
 // Runs every PDF of the folders through extraction (text layer only, no OCR) and reports what the
 // rationales conclude against the decisions: each `rationale_contradicts_decision` (a false alarm sends a
 // sound letter to QA) and every other error-severity mismatch, with the sentence the conclusion was read
-// from. Fails when any rationale contradicts its decision. --verbose prints every item's reading, for a
-// person to check that each conclusion is right.
+// from. Fails when any rationale contradicts its decision, or any letter has an error or fails.
+// --verbose prints every item's reading, for a person to check that each conclusion is right.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -78,4 +78,5 @@ console.log(
   `${counts.letters} letters (${counts.failed} failed), ${counts.items} items, ${counts.nullConclusions} without a conclusion; ` +
     `${counts.contradictions} ${CONTRADICTS}, ${counts.errors} error mismatch(es) in all`,
 );
-process.exit(counts.contradictions === 0 ? 0 : 1);
+// Clean text letters are read right: any error sends one to review for nothing (or a failed file).
+process.exit(counts.contradictions === 0 && counts.errors === 0 && counts.failed === 0 ? 0 : 1);
