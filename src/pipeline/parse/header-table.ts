@@ -27,7 +27,7 @@ const JUNK = String.raw`[\s|\[\](){}'"\u2018\u2019\u201c\u201d.,:;~_=!*\u2014\u2
 const COLON = String.raw`\s*[:;]?`;
 
 // Order matters: longer labels first. `null` keys are label fragments that carry no value of their own.
-const rule = (body: string) => new RegExp(String.raw`^${JUNK}*(?:${body})${COLON}`, 'i');
+const rule = (body: string) => new RegExp(`^${JUNK}*(?:${body})${COLON}`, 'i');
 const label = (phrase: string) => rule(loose(phrase));
 const LABELS: LabelRule[] = [
   { key: 'caseNumber', re: rule(String.raw`(?:IMR\s+)?${loose('Case Number')}`), phrase: 'Case Number' },
