@@ -324,7 +324,7 @@ async function scanPageBw(page: PDFPageProxy, options: ScanOptions, rng: Rng): P
 }
 
 /** A 1-bit page image in the PDF: a CCITT G4 image XObject drawn over the whole page. */
-function addBwPage(out: PDFDocument, image: Bitmap, width: number, height: number): void {
+export function addBwPage(out: PDFDocument, image: Bitmap, width: number, height: number): void {
   const stream = out.context.stream(encodeG4(image), {
     Type: 'XObject',
     Subtype: 'Image',

@@ -3,26 +3,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  concatTransformationMatrix,
-  drawObject,
-  PDFDict,
-  PDFDocument,
-  PDFName,
-  PDFNumber,
-  PDFRawStream,
-  popGraphicsState,
-  pushGraphicsState,
-  rgb,
-} from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, rgb } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/cli/cli.js';
 import { runSynth } from '../../src/cli/synth.js';
 import { getDocument, ImageKind, OPS } from '../../src/pipeline/extract/pdfjs.js';
-import { type Bitmap, encodeG4, G4_CODE_TABLES } from '../../src/synth/ccitt-g4.js';
+import { type Bitmap, G4_CODE_TABLES } from '../../src/synth/ccitt-g4.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
 import { Rng } from '../../src/synth/rng.js';
 import {
+  addBwPage,
   DEFAULT_SCAN,
   SCAN_PROFILE_NAMES,
   SCAN_PROFILES,
@@ -61,27 +51,7 @@ function bitmap(width: number, height: number, black: (x: number, y: number) => 
 /** One bitmap per page, as a G4 image drawn at one point per pixel. */
 async function g4Pdf(images: readonly Bitmap[]): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
-  for (const image of images) {
-    const { width, height } = image;
-    const stream = doc.context.stream(encodeG4(image), {
-      Type: 'XObject',
-      Subtype: 'Image',
-      Width: width,
-      Height: height,
-      BitsPerComponent: 1,
-      ColorSpace: 'DeviceGray',
-      Filter: 'CCITTFaxDecode',
-      DecodeParms: { K: -1, Columns: width, Rows: height, BlackIs1: false },
-    });
-    const page = doc.addPage([width, height]);
-    const name = page.node.newXObject('Im', doc.context.register(stream));
-    page.pushOperators(
-      pushGraphicsState(),
-      concatTransformationMatrix(width, 0, 0, height, 0, 0),
-      drawObject(name),
-      popGraphicsState(),
-    );
-  }
+  for (const image of images) addBwPage(doc, image, image.width, image.height);
   return doc.save();
 }
 
