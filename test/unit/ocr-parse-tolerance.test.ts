@@ -48,6 +48,15 @@ describe('what a fax makes of a letter, read as the format says', () => {
     expect(parseCitations(text, { ocr: true })?.[0]?.source).toBe(
       'Non-MTUS Citation ODG Low Back, Physical Therapy. ODG Physical Therapy Guidelines',
     );
+    // An initial's full stop stays.
+    expect(
+      parseCitations(
+        'Decision based on Non-MTUS Citation Harris J. Occupational Medicine Practice Guidelines.',
+        {
+          ocr: true,
+        },
+      )?.[0]?.source,
+    ).toBe('Non-MTUS Citation Harris J. Occupational Medicine Practice Guidelines');
     // A trailing separator and a doubled bracket are specks.
     expect(
       parseCitations('Decision based on Non-MTUS Citation Official Disability Guidelines ((ODG), Shoulder,', {

@@ -90,7 +90,8 @@ const TITLE_AHEAD = String.raw`(?!Official\s+Disability|ODG\b|ACOEM\b|(?:Non-?\s
 function ocrCommas(chunk: string): string {
   return (
     chunk
-      .replace(new RegExp(String.raw`([A-Za-z0-9)])\s*\.\s+${TITLE_AHEAD}(?=[A-Za-z(])`, 'g'), '$1, ')
+      // After a word, a number or a bracket; not after an initial ("Harris J. Occupational").
+      .replace(new RegExp(String.raw`([A-Za-z]{2}|[0-9)])\s*\.\s+${TITLE_AHEAD}(?=[A-Za-z(])`, 'g'), '$1, ')
       // Before a section number too ("Function. 3.3.9"), after a word (not an initial: "C.C.R. 9792").
       .replace(/([a-z]{2}|\))\s*\.\s+(?=\d)/g, '$1, ')
       // A doubled bracket ("((ODG)") is a speck beside one.
