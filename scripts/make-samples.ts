@@ -14,7 +14,7 @@ import {
   generateLetter,
   generateLetterPdf,
 } from '../src/synth/index.js';
-import { DEFAULT_SCAN, scanPdf } from '../src/synth/scan.js';
+import { DEFAULT_SCAN, SCAN_PROFILES, scanPdf } from '../src/synth/scan.js';
 
 const { values } = parseArgs({
   options: {
@@ -301,6 +301,20 @@ async function makeSampleSet(dir: string) {
     '| `scanned-fdl-2016-single-item.pdf` | A scanned copy of `fdl-2016-single-item.pdf` (`scanPdf` in `src/synth/scan.ts`: 200 DPI grey, turned up to 1 degree, light noise, JPEG 70, no text layer): read through OCR. Same label. | 1 | 1 | `DEFAULT_SCAN, noiseSigma 6` | (as its source) |',
   );
   console.log(`scanned-fdl-2016-single-item.pdf  ${scanned.byteLength} bytes`);
+  // And a fax copy: what most offices send (1-bit CCITT G4 at 204 x 196 dpi), read as stored.
+  const fax = await scanPdf(await readFile(join(dir, 'fdl-2016-all-overturned.pdf')), {
+    ...SCAN_PROFILES.fax,
+    seed: 1,
+  });
+  await writeFile(join(dir, 'fax-fdl-2016-all-overturned.pdf'), fax);
+  await writeFile(
+    join(dir, 'fax-fdl-2016-all-overturned.json'),
+    await readFile(join(dir, 'fdl-2016-all-overturned.json')),
+  );
+  rows.push(
+    '| `fax-fdl-2016-all-overturned.pdf` | A fax copy of `fdl-2016-all-overturned.pdf` (`SCAN_PROFILES.fax`: 1-bit CCITT G4 at 204 x 196 dpi, turned up to 2 degrees, squeezed 96-100%, specks): read as stored, specks removed, deskewed, through OCR. Same label. | as its source | 1 | `SCAN_PROFILES.fax` | (as its source) |',
+  );
+  console.log(`fax-fdl-2016-all-overturned.pdf  ${fax.byteLength} bytes`);
   const missing = FEATURES.filter((f) => !covered.has(f));
   const readme = [
     '# Sample letters (synthetic)',

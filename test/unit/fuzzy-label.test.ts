@@ -15,6 +15,7 @@ describe('labels as a fax reads them', () => {
     expect(value('Certification(s Specialty; Surgery', specialty)).toBe('Surgery');
     expect(value('| State(s) ot Licensure: California', 'State(s) of Licensure')).toBe('California');
     expect(value('Priarity:  Standard', 'Priority')).toBe('Standard');
+    expect(value('Prionty:  Standard', 'Priority')).toBe('Standard');
   });
 
   it('does not take another label, a sentence or a number for it', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCitations } from '../../src/pipeline/parse/citations.js';
+import { parseDate } from '../../src/pipeline/parse/dates.js';
 import type { DocLine } from '../../src/pipeline/parse/doc-lines.js';
 import { readHeaderTable } from '../../src/pipeline/parse/header-table.js';
 import { parseItemText } from '../../src/pipeline/parse/item-text.js';
@@ -99,6 +100,12 @@ describe('what a fax makes of a letter, read as the format says', () => {
     // Names the vocabulary does not know and nothing is near, URLs and short words stay as read.
     const kept = 'Lisfranc Kinesio Neuropathies hitps://www.cms.gov/Regulations R148CIM Pam';
     expect(correctOcrWords(kept)).toBe(kept);
+  });
+
+  it('reads a header date whose slashes OCR read as ones', () => {
+    expect(parseDate('0212012017')).toBe('2017-02-20');
+    expect(parseDate('12/05/2016')).toBe('2016-12-05');
+    expect(parseDate('1234567890')).toBeNull();
   });
 
   it('splits states at a misread full stop, and keeps D.C. whole', () => {

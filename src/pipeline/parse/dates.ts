@@ -65,7 +65,21 @@ export function parseDate(text: string): string | null {
   const exact = wholeDate(text);
   if (exact) return exact;
   // OCR: letters for digits ("O1/O4/2017") and spaces inside numbers ("12/0 6/2016").
-  return wholeDate(fixDigits(text)) ?? wholeDate(fixDigits(text).replace(/(?<=[\d/-])\s+(?=[\d/-])/g, ''));
+  const fixed = fixDigits(text);
+  return (
+    wholeDate(fixed) ??
+    wholeDate(fixed.replace(/(?<=[\d/-])\s+(?=[\d/-])/g, '')) ??
+    wholeDate(slashesRead(fixed.trim()))
+  );
+}
+
+/**
+ * A header date's slashes read as digits ("0212012017" for 02/20/2017): ten characters of the form
+ * mm/dd/yyyy whose third and sixth are what a thin slash becomes (1, 7, l, I, |).
+ */
+function slashesRead(text: string): string {
+  const m = /^(\d{2})[17lI|](\d{2})[17lI|](\d{4})$/.exec(text);
+  return m ? `${m[1]}/${m[2]}/${m[3]}` : text;
 }
 
 function wholeDate(text: string): string | null {

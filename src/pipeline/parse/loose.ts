@@ -73,12 +73,12 @@ export interface LabelMatch {
 /**
  * Finds `phrase` at the start of `text` (after specks and table rules) as a scan may have read it: its
  * letters compared ignoring case, punctuation and spaces, with up to one misread, lost or extra letter in
- * six ("Certification((s)/Speciaity", "Certificauon(s) Specialty", "State(s) ot Licensure"). A label is a
+ * five ("Prionty": "ri" read as "n" is two) ("Certification((s)/Speciaity", "Certificauon(s) Specialty", "State(s) ot Licensure"). A label is a
  * fixed phrase of the format, so the edit budget cannot turn one label into another.
  */
 export function fuzzyLabel(text: string, phrase: string): LabelMatch | null {
   const want = phrase.toLowerCase().replace(/[^a-z]/g, '');
-  const budget = Math.floor(want.length / 6);
+  const budget = Math.round(want.length / 5);
   // The letters of the line's head, with where each stands.
   const at: number[] = [];
   let got = '';
