@@ -401,8 +401,8 @@ describe('committed samples', () => {
     expect(pdfs.length).toBeGreaterThanOrEqual(8);
     for (const layout of LAYOUTS) expect(pdfs.some((f) => f.startsWith(layout))).toBe(true);
     for (const f of pdfs) {
-      // Typeset letters stay tiny; the one scanned copy is a page image.
-      const limit = f.startsWith('scanned-') ? 1024 * 1024 : 30 * 1024;
+      // Typeset letters stay tiny; the scanned and fax copies are page images.
+      const limit = /^(?:scanned|fax)-/.test(f) ? 1024 * 1024 : 30 * 1024;
       expect(statSync(join(dir, f)).size, f).toBeLessThan(limit);
       const label = JSON.parse(readFileSync(join(dir, f.replace(/\.pdf$/, '.json')), 'utf8'));
       expect(() => Label.parse(label), f).not.toThrow();
