@@ -14,7 +14,7 @@ import {
   generateLetter,
   generateLetterPdf,
 } from '../src/synth/index.js';
-import { DEFAULT_SCAN, SCAN_PROFILES, scanPdf } from '../src/synth/scan.js';
+import { DEFAULT_SCAN, SCAN_PROFILES, type ScanOptions, scanPdf } from '../src/synth/scan.js';
 
 const { values } = parseArgs({
   options: {
@@ -287,34 +287,35 @@ async function makeSampleSet(dir: string) {
     );
     console.log(`${spec.name}.pdf  seed ${seed}  ${letter.label.items.length} items  ${bytes} bytes`);
   }
-  // One scanned letter, so the quick start shows the OCR path too (image-only PDF, no text layer).
-  const scanned = await scanPdf(await readFile(join(dir, 'fdl-2016-single-item.pdf')), {
-    ...DEFAULT_SCAN,
-    noiseSigma: 6,
-  });
-  await writeFile(join(dir, 'scanned-fdl-2016-single-item.pdf'), scanned);
-  await writeFile(
-    join(dir, 'scanned-fdl-2016-single-item.json'),
-    await readFile(join(dir, 'fdl-2016-single-item.json')),
-  );
-  rows.push(
-    '| `scanned-fdl-2016-single-item.pdf` | A scanned copy of `fdl-2016-single-item.pdf` (`scanPdf` in `src/synth/scan.ts`: 200 DPI grey, turned up to 1 degree, light noise, JPEG 70, no text layer): read through OCR. Same label. | 1 | 1 | `DEFAULT_SCAN, noiseSigma 6` | (as its source) |',
-  );
-  console.log(`scanned-fdl-2016-single-item.pdf  ${scanned.byteLength} bytes`);
-  // And a fax copy: what most offices send (1-bit CCITT G4 at 204 x 196 dpi), read as stored.
-  const fax = await scanPdf(await readFile(join(dir, 'fdl-2016-all-overturned.pdf')), {
-    ...SCAN_PROFILES.fax,
-    seed: 1,
-  });
-  await writeFile(join(dir, 'fax-fdl-2016-all-overturned.pdf'), fax);
-  await writeFile(
-    join(dir, 'fax-fdl-2016-all-overturned.json'),
-    await readFile(join(dir, 'fdl-2016-all-overturned.json')),
-  );
-  rows.push(
-    '| `fax-fdl-2016-all-overturned.pdf` | A fax copy of `fdl-2016-all-overturned.pdf` (`SCAN_PROFILES.fax`: 1-bit CCITT G4 at 204 x 196 dpi, turned up to 2 degrees, squeezed 96-100%, specks): read as stored, specks removed, deskewed, through OCR. Same label. | as its source | 1 | `SCAN_PROFILES.fax` | (as its source) |',
-  );
-  console.log(`fax-fdl-2016-all-overturned.pdf  ${fax.byteLength} bytes`);
+  // Scanned copies, so the quick start shows the OCR paths too (image-only PDFs, the source's label): a grey
+  // scan, and a fax copy (what most offices send: 1-bit CCITT G4 at 204 x 196 dpi, read as stored).
+  const copies: { name: string; source: string; options: ScanOptions; opts: string; about: string }[] = [
+    {
+      name: 'scanned-fdl-2016-single-item',
+      source: 'fdl-2016-single-item',
+      options: { ...DEFAULT_SCAN, noiseSigma: 6 },
+      opts: 'DEFAULT_SCAN, noiseSigma 6',
+      about:
+        'A scanned copy of `fdl-2016-single-item.pdf` (`scanPdf` in `src/synth/scan.ts`: 200 DPI grey, turned up to 1 degree, light noise, JPEG 70, no text layer): read through OCR. Same label.',
+    },
+    {
+      name: 'fax-fdl-2016-all-overturned',
+      source: 'fdl-2016-all-overturned',
+      options: { ...SCAN_PROFILES.fax, seed: 1 },
+      opts: 'SCAN_PROFILES.fax',
+      about:
+        'A fax copy of `fdl-2016-all-overturned.pdf` (`SCAN_PROFILES.fax`: 1-bit CCITT G4 at 204 x 196 dpi, turned up to 2 degrees, squeezed 96-100%, specks): read as stored, specks removed, deskewed, through OCR. Same label.',
+    },
+  ];
+  for (const copy of copies) {
+    const bytes = await scanPdf(await readFile(join(dir, `${copy.source}.pdf`)), copy.options);
+    const label = await readFile(join(dir, `${copy.source}.json`));
+    await writeFile(join(dir, `${copy.name}.pdf`), bytes);
+    await writeFile(join(dir, `${copy.name}.json`), label);
+    const items = (JSON.parse(label.toString('utf8')) as { items: unknown[] }).items.length;
+    rows.push(`| \`${copy.name}.pdf\` | ${copy.about} | ${items} | 1 | \`${copy.opts}\` | (as its source) |`);
+    console.log(`${copy.name}.pdf  ${bytes.byteLength} bytes`);
+  }
   const missing = FEATURES.filter((f) => !covered.has(f));
   const readme = [
     '# Sample letters (synthetic)',
