@@ -1,15 +1,8 @@
-import { ocrVocabulary } from '../vocabulary/vocabulary.js';
+import { isKnownWord, ocrVocabulary } from '../vocabulary/vocabulary.js';
 
-/** A vocabulary word, or a plural of one ("studies", "neuropathies", "braces"). */
+/** A vocabulary word, or a plural or possessive of one ("studies", "neuropathies", "braces"). */
 function known(word: string): boolean {
-  const words = ocrVocabulary();
-  if (words.has(word)) return true;
-  if (!word.endsWith('s')) return false;
-  return (
-    words.has(word.slice(0, -1)) ||
-    (word.endsWith('es') && words.has(word.slice(0, -2))) ||
-    (word.endsWith('ies') && words.has(`${word.slice(0, -3)}y`))
-  );
+  return isKnownWord(word, ocrVocabulary());
 }
 
 let byLength: Map<number, string[]> | null = null;

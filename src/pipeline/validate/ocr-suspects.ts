@@ -1,7 +1,7 @@
 import type { Citation, Guideline, LetterFields, Mismatch, Provenance } from '../../../schemas/letter.js';
 import type { TextDocument, TextPage } from '../../../schemas/text.js';
 import { citationFamily } from '../../categories/guidelines.js';
-import { ocrVocabulary } from '../vocabulary/vocabulary.js';
+import { isKnownWord, ocrVocabulary } from '../vocabulary/vocabulary.js';
 import { matchSpecialties } from './specialties.js';
 import { matchState } from './us-states.js';
 
@@ -138,16 +138,6 @@ function malformedUrl(core: string): boolean {
 
 function isYear(n: string): boolean {
   return /^(?:19|20)\d{2}$/.test(n);
-}
-
-/** Whether a word is known: lower-cased, with a plural or possessive ending dropped when the stem is. */
-export function isKnownWord(word: string, vocabulary: ReadonlySet<string>): boolean {
-  const w = word.toLowerCase().replace(/['\u2019]s$/, '');
-  if (w.length <= 1 || vocabulary.has(w)) return true;
-  if (w.endsWith('s') && vocabulary.has(w.slice(0, -1))) return true;
-  if (w.endsWith('es') && vocabulary.has(w.slice(0, -2))) return true;
-  if (w.endsWith('ies') && vocabulary.has(`${w.slice(0, -3)}y`)) return true;
-  return false;
 }
 
 // Letters (and letter groups) OCR reads for one another, both ways: strokes (i l 1 t f j), rounds
@@ -546,7 +536,7 @@ function tokensOf(text: string, confidenceAt: (i: number) => number): Token[] {
 
 // -- The vocabulary ------------------------------------------------------------------------------------
 
-export { ocrVocabulary };
+export { isKnownWord, ocrVocabulary };
 
 // -- Fields --------------------------------------------------------------------------------------------
 

@@ -19,3 +19,13 @@ export function ocrVocabulary(): ReadonlySet<string> {
   cache = set;
   return set;
 }
+
+/** Whether a word is known: lower-cased, with a plural or possessive ending dropped when the stem is. */
+export function isKnownWord(word: string, vocabulary: ReadonlySet<string>): boolean {
+  const w = word.toLowerCase().replace(/['\u2019]s$/, '');
+  if (w.length <= 1 || vocabulary.has(w)) return true;
+  if (w.endsWith('s') && vocabulary.has(w.slice(0, -1))) return true;
+  if (w.endsWith('es') && vocabulary.has(w.slice(0, -2))) return true;
+  if (w.endsWith('ies') && vocabulary.has(`${w.slice(0, -3)}y`)) return true;
+  return false;
+}
