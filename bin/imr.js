@@ -1,14 +1,11 @@
 #!/usr/bin/env node
-// The `imr` command: loads the TypeScript sources through tsx so the source is the single truth.
-// Long-running processes (start, worker) live in workers/; everything else in src/cli.
-import { register } from 'tsx/esm/api';
+// The `imr` command runs the compiled JavaScript in dist/ (`npm run build`; `npm install` builds it).
+import { existsSync } from 'node:fs';
 
-register();
-const [command, ...rest] = process.argv.slice(2);
-if (command === 'start' || command === 'worker') {
-  const { runStart } = await import('../workers/cli.ts');
-  process.exitCode = await runStart(rest, command === 'worker');
-} else {
-  const { main } = await import('../src/cli/main.ts');
-  process.exitCode = await main(process.argv.slice(2));
+const entry = new URL('../dist/workers/imr.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('imr: dist/ is missing: run "npm run build" (npm install runs it too)\n');
+  process.exit(2);
 }
+const { imr } = await import(entry.href);
+process.exitCode = await imr(process.argv.slice(2));

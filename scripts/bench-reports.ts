@@ -14,11 +14,12 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { LabelGuideline } from '../schemas/label.js';
 import { type Guideline, type Item, type Layout, LetterRecord } from '../schemas/letter.js';
-import { reportRows } from '../src/analytics/report-rows.js';
+import { reportRows } from '../src/records/report-rows.js';
 import { REPORT_NAMES, runReport } from '../src/analytics/reports.js';
 import { categorizeItem } from '../src/categories/index.js';
 import { PARSER_VERSION } from '../src/pipeline/parse/parse-letter.js';
-import { createStore, letterColumns, recordRows } from '../src/store/create-store.js';
+import { createStore } from '../src/store/create-store.js';
+import { letterColumns, recordRows } from '../src/store/rows.js';
 import { SCHEMA_VERSION } from '../src/store/migrations.js';
 import { generateLetter, Rng } from '../src/synth/index.js';
 
@@ -54,7 +55,7 @@ const keyHash = createHash('sha256').update(
   JSON.stringify({ BUILD_VERSION, SCHEMA_VERSION, targetItems, seed, POOL_LETTERS }),
 );
 for (const f of [
-  'src/analytics/report-rows.ts',
+  'src/records/report-rows.ts',
   'src/categories/categorize.ts',
   'src/categories/drugs.ts',
   'src/categories/guidelines.ts',

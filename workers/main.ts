@@ -19,6 +19,7 @@ import { createStore } from '../src/store/create-store.js';
 import type { Store } from '../src/store/store.js';
 import { jobSha, STAGE_FUNCTIONS, type StageDeps } from './processors.js';
 import { reconcile } from './reconcile.js';
+import { warmUp } from './warm-up.js';
 
 export interface PipelineParts {
   /** Queue workers for every stage. */
@@ -133,7 +134,7 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
     runtime = createExtractRuntime(config);
     // Warm-up only saves time: if it fails, the workers start cold (a real document would then fail on
     // its own, with its own code).
-    const warm = await runtime.warm().catch((err: Error) => {
+    const warm = await warmUp(runtime, config.workers.warmupLetters).catch((err: Error) => {
       logger.warn({ err: err.message }, 'warm-up failed: the workers start cold');
       return null;
     });

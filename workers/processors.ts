@@ -8,8 +8,9 @@ import { writeRecordFile } from '../src/pipeline/export/index.js';
 import { type ExtractOptions, extractText } from '../src/pipeline/extract/extract-text.js';
 import { failedRecord, recordFromText } from '../src/pipeline/process-letter.js';
 import type { Queues, Stage } from '../src/queue/queues.js';
-import { docStatusFor, exportLetter, exportRecordOf } from '../src/review/export.js';
-import { saveReparsedRecord } from '../src/review/reprocess.js';
+import { docStatusFor } from '../src/records/document-status.js';
+import { exportLetter, exportRecordOf } from '../src/review/export.js';
+import { reparseStored } from '../src/review/reprocess.js';
 import type { Store } from '../src/store/store.js';
 
 export interface StageDeps {
@@ -107,15 +108,12 @@ async function parseAndSave(
  * A re-parse keeps QA corrections and flags those the parser now disagrees with (`saveReparsedRecord`).
  */
 export async function parseStage(sha256: string, deps: StageDeps): Promise<void> {
-  const doc = await documentOf(deps.store, sha256);
-  const [text, previous] = await Promise.all([deps.store.getText(sha256), deps.store.getRecord(sha256)]);
-  if (!text) throw new UnrecoverableError(`no stored text for ${sha256} (status ${doc.status})`);
-  const { record } = await saveReparsedRecord(
-    deps.store,
-    recordFromText(doc.fileName, sha256, text),
-    previous,
-  );
-  if (record.status !== 'failed') await deps.queues.enqueue('export', sha256);
+  const reparsed = await reparseStored(deps.store, sha256);
+  if (!reparsed) {
+    const doc = await documentOf(deps.store, sha256);
+    throw new UnrecoverableError(`no stored text for ${sha256} (status ${doc.status})`);
+  }
+  if (reparsed.record.status !== 'failed') await deps.queues.enqueue('export', sha256);
 }
 
 /**

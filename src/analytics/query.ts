@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import pg from 'pg';
-import { parseStoreUrl } from '../store/create-store.js';
-import { VIEW_SQL, viewSql } from './report-rows.js';
+import { VIEW_SQL, viewSql } from '../records/report-rows.js';
+import { parseStoreUrl } from '../store/url.js';
 
 export interface QueryLimits {
   /** The query is stopped after this long. */

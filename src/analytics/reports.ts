@@ -1,4 +1,4 @@
-import { parseStoreUrl } from '../store/create-store.js';
+import { parseStoreUrl } from '../store/url.js';
 import type { Table } from './format.js';
 import { DEFAULT_QUERY_LIMITS, QueryError, type QueryLimits, runQuery } from './query.js';
 

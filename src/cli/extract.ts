@@ -7,7 +7,8 @@ import type { ExtractOptions, OcrMode } from '../pipeline/extract/extract-text.j
 import { createExtractRuntime } from '../pipeline/extract-options.js';
 import { PARSER_VERSION } from '../pipeline/parse/parse-letter.js';
 import { emptyFields } from '../pipeline/parse/result.js';
-import { processPdf, sha256 } from '../pipeline/process-letter.js';
+import { sha256 } from '../hash.js';
+import { processPdf } from '../pipeline/process-letter.js';
 
 const OCR_MODES: OcrMode[] = ['auto', 'always', 'never'];
 

@@ -1,7 +1,8 @@
 import { access } from 'node:fs/promises';
 import { loadConfig } from '../config.js';
 import { writeGoldSet } from '../review/gold-export.js';
-import { createStore, describeStoreUrl, parseStoreUrl } from '../store/create-store.js';
+import { createStore } from '../store/create-store.js';
+import { describeStoreUrl, parseStoreUrl } from '../store/url.js';
 import { type Cli, parseCommandLine, UsageError } from './cli.js';
 
 export const GOLD_HELP = `imr gold export <dir> [--db URL]

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { type FaultPoint, faultPoint } from '../faults.js';
 import type { Logger } from '../logger.js';
-import { sha256 } from '../pipeline/process-letter.js';
+import { sha256 } from '../hash.js';
 import type { Queues } from '../queue/queues.js';
 import type { Store } from '../store/store.js';
 

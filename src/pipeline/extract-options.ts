@@ -4,15 +4,13 @@ import type { ExtractOptions, OcrMode } from './extract/extract-text.js';
 import type { PdfLimits } from './extract/pdf-document.js';
 import { PdfThreads } from './extract/pdf-threads.js';
 import { TesseractPool } from './extract/tesseract-pool.js';
-import { type WarmUpResult, warmUp } from './warm-up.js';
 
 export interface ExtractRuntime {
   options: ExtractOptions;
-  /**
-   * Starts the PDF threads now rather than on the first document, then warms them and the parser up on
-   * `workers.warmupLetters` synthetic letters (see warm-up.ts).
-   */
-  warm(): Promise<WarmUpResult>;
+  /** Starts the PDF threads now rather than on the first document (workers then warm them up). */
+  startThreads(): Promise<void>;
+  /** How many letters can be read side by side (the PDF threads, or 1 without them). */
+  lanes: number;
   /** Terminates the OCR workers; call once at shutdown. */
   close(): Promise<void>;
 }
@@ -50,10 +48,10 @@ export function createExtractRuntime(config: Config, mode: OcrMode = config.ocr.
   };
   return {
     options,
-    warm: async () => {
+    startThreads: async () => {
       await threads?.warm();
-      return warmUp(options, config.workers.warmupLetters, threads ? threadCount : 1);
     },
+    lanes: threads ? threadCount : 1,
     close: async () => {
       await Promise.all([pool?.close(), threads?.close()]);
     },

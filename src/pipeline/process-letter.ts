@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { LetterRecord } from '../../schemas/letter.js';
 import type { TextDocument } from '../../schemas/text.js';
+import { sha256 } from '../hash.js';
 import { StageError } from './errors.js';
 import { DEFAULT_LIMITS, type ExtractOptions, extractText } from './extract/extract-text.js';
 import { PARSER_VERSION, parseLetter } from './parse/parse-letter.js';
@@ -11,10 +11,6 @@ import {
   type ValidateOptions,
   validateLetter,
 } from './validate/validate-letter.js';
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function textSourceOf(doc: TextDocument): LetterRecord['textSource'] {
   const sources = new Set(doc.pages.map((p) => p.source));

@@ -1,10 +1,10 @@
 import type { DocStatus } from '../../schemas/document.js';
 import type { LetterRecord } from '../../schemas/letter.js';
-import type { Correction, Review } from '../../schemas/review.js';
+import type { Correction } from '../../schemas/review.js';
 import { type ExportRecord, writeRecordFile } from '../pipeline/export/index.js';
+import { correct, parsePath, readField } from '../records/apply-corrections.js';
+import { docStatusFor } from '../records/document-status.js';
 import type { Store } from '../store/store.js';
-import { correct, parsePath, readField } from './apply-corrections.js';
-import { CORRECTION_DISAGREES } from './reprocess.js';
 
 /**
  * What exports write for a letter: the corrected record and, when QA corrected anything, a `corrections`
@@ -42,17 +42,6 @@ export async function loadExportRecords(store: Store): Promise<ExportRecord[]> {
     else bySha.set(c.sha256, [c]);
   }
   return records.map((r) => exportRecordOf(r, bySha.get(r.sha256) ?? []));
-}
-
-/**
- * The terminal status of a parsed letter: `failed` for a failed record; `done` once QA approved it;
- * `needs_review` for a record that needs it or a re-parse that disagrees with QA; else `done`.
- */
-export function docStatusFor(record: LetterRecord, review: Review | null): DocStatus {
-  if (record.status === 'failed') return 'failed';
-  if (review?.state === 'approved') return 'done';
-  if (record.status === 'needs_review') return 'needs_review';
-  return record.mismatches.some((m) => m.code === CORRECTION_DISAGREES) ? 'needs_review' : 'done';
 }
 
 /**

@@ -1,9 +1,9 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../pipeline/export/index.js';
+import { applyCorrections } from '../records/apply-corrections.js';
+import { labelFromRecord } from '../records/gold.js';
 import type { Store } from '../store/store.js';
-import { applyCorrections } from './apply-corrections.js';
-import { labelFromRecord } from './gold.js';
 
 export interface GoldPair {
   sha256: string;

@@ -1,16 +1,15 @@
 import type { LetterRecord, Mismatch } from '../../schemas/letter.js';
 import type { Correction } from '../../schemas/review.js';
-import type { CorrectionDisagreement, Store } from '../store/store.js';
+import { recordFromText } from '../pipeline/process-letter.js';
 import {
   effectiveCorrections,
   type ParsedPath,
   parsePath,
   readField,
   sameFieldValue,
-} from './apply-corrections.js';
-
-/** Mismatch code of a field whose QA correction a re-parse disagrees with. */
-export const CORRECTION_DISAGREES = 'correction_disagrees';
+} from '../records/apply-corrections.js';
+import { CORRECTION_DISAGREES } from '../records/document-status.js';
+import type { CorrectionDisagreement, Store } from '../store/store.js';
 
 const brief = (v: unknown) => {
   const text = JSON.stringify(v ?? null);
@@ -83,4 +82,28 @@ export async function saveReparsedRecord(
     disagreements: changed,
   });
   return { record: flagged, disagreements: changed, reopened };
+}
+
+/**
+ * Parses a stored document again from its page text (never the PDF, never OCR) and saves the record as
+ * `saveReparsedRecord` does: the one re-parse path of the parse stage and `imr reprocess`. Null when the
+ * document or its page text is not stored.
+ */
+export async function reparseStored(
+  store: Store,
+  sha256: string,
+): Promise<{
+  previous: LetterRecord | null;
+  record: LetterRecord;
+  disagreements: CorrectionDisagreement[];
+  reopened: boolean;
+} | null> {
+  const [doc, text, previous] = await Promise.all([
+    store.getDocument(sha256),
+    store.getText(sha256),
+    store.getRecord(sha256),
+  ]);
+  if (!doc || !text) return null;
+  const saved = await saveReparsedRecord(store, recordFromText(doc.fileName, sha256, text), previous);
+  return { previous, ...saved };
 }

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { ReportCitationRow, ReportItemRow, ReportLetterRow } from '../analytics/report-rows.js';
+import type { ReportCitationRow, ReportItemRow, ReportLetterRow } from '../records/report-rows.js';
 
 /**
  * The tables as Kysely sees them. Column names are snake_case; timestamps are ISO-8601 text and JSON is

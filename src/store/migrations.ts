@@ -1,5 +1,5 @@
 import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
-import { viewSql } from '../analytics/report-rows.js';
+import { viewSql } from '../records/report-rows.js';
 import type { Database, DialectName } from './db.js';
 import { refreshReportRows } from './report.js';
 

@@ -1,25 +1,10 @@
-import type { Kysely, Selectable } from 'kysely';
-import { LetterRecord } from '../../schemas/letter.js';
-import type { Correction } from '../../schemas/review.js';
-import { reportRows } from '../analytics/report-rows.js';
-import { applyCorrections } from '../review/apply-corrections.js';
-import type { CorrectionsTable, Database } from './db.js';
-
-export const fromJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
-
-export function correctionRow(row: Selectable<CorrectionsTable>): Correction {
-  return {
-    id: Number(row.id),
-    sha256: row.sha256,
-    field: row.field,
-    machineValue: fromJson(row.machine_value_json),
-    value: fromJson(row.value_json),
-    reason: row.reason,
-    author: row.author,
-    createdAt: row.created_at,
-    parserVersion: row.parser_version ?? null,
-  };
-}
+import type { Kysely } from 'kysely';
+import type { LetterRecord } from '../../schemas/letter.js';
+import { applyCorrections } from '../records/apply-corrections.js';
+import { parseRecordJson } from '../records/codec.js';
+import { reportRows } from '../records/report-rows.js';
+import type { Database } from './db.js';
+import { correctionRow } from './rows.js';
 
 /**
  * Rebuilds a letter's analyst rows (report_letters, report_items, report_citations) from its machine
@@ -39,7 +24,7 @@ export async function refreshReportRows(
       .where('sha256', '=', sha256)
       .executeTakeFirst();
     if (!row) return;
-    record = LetterRecord.parse(JSON.parse(row.record_json));
+    record = parseRecordJson(row.record_json);
   }
   const [corrections, review] = await Promise.all([
     db.selectFrom('corrections').selectAll().where('sha256', '=', sha256).orderBy('id').execute(),

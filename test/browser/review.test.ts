@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { imr } from '../../workers/imr.js';
 import { silentLogger } from '../../src/logger.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
 import { type Pipeline, startPipeline } from '../../workers/main.js';
@@ -205,7 +205,7 @@ describe('QA review in a browser', () => {
     // ...and `imr export` writes the corrected value too.
     const out = join(env.root, 'export-out');
     const err = sink();
-    const code = await main(
+    const code = await imr(
       ['export', '--format', 'jsonl,csv', '--out', out, '--db', env.config.databaseUrl],
       {
         stdout: err.stream,

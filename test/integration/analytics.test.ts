@@ -6,8 +6,9 @@ import { type Citation, type Item, LetterRecord } from '../../schemas/letter.js'
 import { type QueryLimits, runQuery } from '../../src/analytics/query.js';
 import { REPORT_NAMES, runReport } from '../../src/analytics/reports.js';
 import { PARSER_VERSION } from '../../src/pipeline/parse/parse-letter.js';
-import { createStore, parseStoreUrl } from '../../src/store/create-store.js';
+import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
+import { parseStoreUrl } from '../../src/store/url.js';
 import { createTestEnv, type TestEnv } from '../helpers/pipeline-env.js';
 
 /**

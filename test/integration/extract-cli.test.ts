@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LetterRecord } from '../../schemas/letter.js';
-import { main } from '../../src/cli/main.js';
+import { imr } from '../../workers/imr.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
 import { encryptedPdf, notALetterPdf, truncated } from '../helpers/bad-pdfs.js';
 import { sink } from '../helpers/cli.js';
@@ -11,7 +11,7 @@ import { sink } from '../helpers/cli.js';
 async function run(argv: string[]) {
   const out = sink();
   const err = sink();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, env: {} });
+  const code = await imr(argv, { stdout: out.stream, stderr: err.stream, env: {} });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

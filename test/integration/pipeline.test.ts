@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TERMINAL_STATUSES } from '../../schemas/document.js';
-import { main } from '../../src/cli/main.js';
+import { imr } from '../../workers/imr.js';
 import { silentLogger } from '../../src/logger.js';
 import { writeExports } from '../../src/pipeline/export/index.js';
 import { TesseractPool } from '../../src/pipeline/extract/tesseract-pool.js';
@@ -161,7 +161,7 @@ describe.each(['sqlite', 'postgres'] as const)('pipeline on %s', (db) => {
         done();
       },
     });
-    const code = await main(['ingest', dir], {
+    const code = await imr(['ingest', dir], {
       stdout: sink,
       stderr: sink,
       env: {
@@ -195,7 +195,7 @@ describe.each(['sqlite', 'postgres'] as const)('pipeline on %s', (db) => {
 
     const ocrPagesBefore = TesseractPool.pagesRecognised;
     const err = new Writable({ write: (_c, _e, done) => done() });
-    const code = await main(['reprocess', '--all'], {
+    const code = await imr(['reprocess', '--all'], {
       stdout: err,
       stderr: err,
       env: { DATABASE_URL: env.config.databaseUrl, IMR_EXPORT_DIR: env.config.exportDir },

@@ -11,15 +11,16 @@ import { type Item, type LetterRecord, LetterRecord as LetterRecordSchema } from
 import type { Correction } from '../../schemas/review.js';
 import type { TextDocument } from '../../schemas/text.js';
 import { scoreRecords, totals } from '../../src/bench/score.js';
-import { main } from '../../src/cli/main.js';
+import { imr } from '../../workers/imr.js';
 import { silentLogger } from '../../src/logger.js';
 import { ITEM_COLUMNS } from '../../src/pipeline/export/index.js';
 import { DEFAULT_LIMITS } from '../../src/pipeline/extract/extract-text.js';
 import { PARSER_VERSION } from '../../src/pipeline/parse/parse-letter.js';
-import { failedRecord, processPdf, sha256 } from '../../src/pipeline/process-letter.js';
+import { sha256 } from '../../src/hash.js';
+import { failedRecord, processPdf } from '../../src/pipeline/process-letter.js';
 import { Queues, redisConnection } from '../../src/queue/queues.js';
 import { approveLetter, correctLetter, reviewLetter } from '../../src/review/actions.js';
-import { docStatusFor } from '../../src/review/export.js';
+import { docStatusFor } from '../../src/records/document-status.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Database } from '../../src/store/db.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
@@ -173,7 +174,7 @@ function parseCsv(text: string): Record<string, string>[] {
 async function cli(argv: string[], env: Record<string, string>) {
   const stdout = sink();
   const stderr = sink();
-  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env });
+  const code = await imr(argv, { stdout: stdout.stream, stderr: stderr.stream, env });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 

@@ -9,10 +9,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterRecord } from '../../schemas/letter.js';
 import type { TextDocument } from '../../schemas/text.js';
-import { processPdf, sha256 } from '../../src/pipeline/process-letter.js';
-import { createStore, parseStoreUrl } from '../../src/store/create-store.js';
+import { sha256 } from '../../src/hash.js';
+import { processPdf } from '../../src/pipeline/process-letter.js';
+import { createStore } from '../../src/store/create-store.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { Store } from '../../src/store/store.js';
+import { parseStoreUrl } from '../../src/store/url.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
 
 const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';

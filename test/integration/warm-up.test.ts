@@ -3,14 +3,14 @@ import { loadConfig } from '../../src/config.js';
 import { extractText } from '../../src/pipeline/extract/extract-text.js';
 import { createExtractRuntime } from '../../src/pipeline/extract-options.js';
 import { recordFromText } from '../../src/pipeline/process-letter.js';
-import { warmUp } from '../../src/pipeline/warm-up.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
+import { warmUp } from '../../workers/warm-up.js';
 
 describe('worker warm-up', () => {
   it('reads and parses the configured number of synthetic letters in the PDF threads, then serves letters', async () => {
     const runtime = createExtractRuntime(loadConfig({ IMR_OCR: 'never', IMR_WARMUP_LETTERS: '5' }), 'never');
     try {
-      const warm = await runtime.warm();
+      const warm = await warmUp(runtime, 5);
       expect(warm.letters).toBe(5);
       expect(warm.ms).toBeGreaterThan(0);
       const { pdf, label } = await generateLetterPdf(7, { layout: 'fdl-2016' });
@@ -23,9 +23,11 @@ describe('worker warm-up', () => {
   });
 
   it('does nothing when no letters are asked for', async () => {
-    expect(await warmUp({ limits: { maxPages: 1, maxPixels: 1, maxInflatedBytes: 1 } }, 0, 1)).toEqual({
-      letters: 0,
-      ms: 0,
-    });
+    const runtime = createExtractRuntime(loadConfig({ IMR_OCR: 'never' }), 'never');
+    try {
+      expect(await warmUp(runtime, 0)).toEqual({ letters: 0, ms: 0 });
+    } finally {
+      await runtime.close();
+    }
   });
 });

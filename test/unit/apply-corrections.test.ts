@@ -8,11 +8,12 @@ import {
   normalizeValue,
   readField,
   sameFieldValue,
-} from '../../src/review/apply-corrections.js';
-import { ReviewInputError } from '../../src/review/errors.js';
-import { docStatusFor, exportRecordOf } from '../../src/review/export.js';
-import { labelFromRecord, scoreAgainst } from '../../src/review/gold.js';
-import { CORRECTION_DISAGREES, findDisagreements, flagDisagreements } from '../../src/review/reprocess.js';
+} from '../../src/records/apply-corrections.js';
+import { ReviewInputError } from '../../src/records/errors.js';
+import { CORRECTION_DISAGREES, docStatusFor } from '../../src/records/document-status.js';
+import { exportRecordOf } from '../../src/review/export.js';
+import { labelFromRecord, scoreAgainst } from '../../src/records/gold.js';
+import { findDisagreements, flagDisagreements } from '../../src/review/reprocess.js';
 
 function item(n: number, over: Partial<Item> = {}): Item {
   return {

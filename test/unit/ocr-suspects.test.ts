@@ -12,8 +12,8 @@ import {
   sectionFindings,
   sourceFindings,
   tokenFindings,
-  withoutCorrectedDoubts,
 } from '../../src/pipeline/validate/ocr-suspects.js';
+import { withoutCorrectedDoubts } from '../../src/pipeline/validate/reading-doubts.js';
 import { generateLetter, LAYOUTS } from '../../src/synth/index.js';
 import { docFromText } from '../helpers/letter-text.js';
 

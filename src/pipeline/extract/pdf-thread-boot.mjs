@@ -1,5 +1,6 @@
-// Entry of a PDF-reading thread: loads the TypeScript sources through tsx, as bin/imr.js does for the
-// process (module hooks are not inherited by threads on Node 20).
+// Entry of a PDF-reading thread run from the TypeScript sources (tests, scripts): loads them through tsx,
+// as bin/run.js does for the process (module hooks are not inherited by threads on Node 20). The
+// compiled program (dist/) starts its threads on pdf-thread.js directly.
 import { register } from 'tsx/esm/api';
 
 register();

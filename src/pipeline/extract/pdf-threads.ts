@@ -27,7 +27,7 @@ interface Task {
   reject(err: Error): void;
 }
 
-/** Thread start-up (tsx, pdf.js) is not the document's fault: it gets its own, generous, budget. */
+/** Thread start-up (pdf.js) is not the document's fault: it gets its own, generous, budget. */
 const BOOT_MS = 60_000;
 
 /**
@@ -35,6 +35,14 @@ const BOOT_MS = 60_000;
  * page time limit between two pages, is terminated and its document fails with `memory_limit` or
  * `time_limit`; the pool starts a new thread for the next document.
  */
+/**
+ * Compiled (dist/), a thread runs pdf-thread.js as is. Run from the TypeScript sources (tests and scripts,
+ * under tsx or vitest) it boots through tsx, whose module hooks threads do not inherit on Node 20.
+ */
+const THREAD_ENTRY = import.meta.url.endsWith('.ts')
+  ? new URL('./pdf-thread-boot.mjs', import.meta.url)
+  : new URL('./pdf-thread.js', import.meta.url);
+
 class PdfThread {
   private worker: Worker | null = null;
   private ready: Promise<void> | null = null;
@@ -59,7 +67,7 @@ class PdfThread {
   }
 
   private start(): Promise<void> {
-    const worker = new Worker(new URL('./pdf-thread-boot.mjs', import.meta.url), {
+    const worker = new Worker(THREAD_ENTRY, {
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb },
       stdout: false,
       stderr: false,

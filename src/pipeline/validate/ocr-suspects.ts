@@ -2,6 +2,7 @@ import type { Citation, Guideline, LetterFields, Mismatch, Provenance } from '..
 import type { TextDocument, TextPage } from '../../../schemas/text.js';
 import { citationFamily } from '../../categories/guidelines.js';
 import { isKnownWord, ocrVocabulary } from '../vocabulary/vocabulary.js';
+import { OCR_SUSPECT } from './reading-doubts.js';
 import { matchSpecialties } from './specialties.js';
 import { matchState } from './us-states.js';
 
@@ -13,7 +14,7 @@ import { matchState } from './us-states.js';
  * are the letter's own. Rules are for kinds of misread, measured on grey and fax scans of real letters.
  */
 
-export const OCR_SUSPECT = 'ocr_suspect';
+export { OCR_SUSPECT };
 
 export interface OcrSuspectOptions {
   /** An unknown word one OCR confusion away from a known one, read below this confidence, is doubtful. */
@@ -849,25 +850,4 @@ export function ocrSuspects(
       message: `possible OCR misread: ${reasons.slice(0, 3).join('; ')}${more}`,
     };
   });
-}
-
-/** Mismatch codes that doubt how a field was read, not what it says: moot once QA has set the value. */
-export const READING_DOUBTS: readonly string[] = [OCR_SUSPECT, 'low_confidence'];
-
-/**
- * The mismatches without the reading doubts of fields QA corrected (`fields`: correction paths in the
- * machine record's indices; `items.N` covers the whole item). For `correct()` in
- * src/review/apply-corrections.ts, before item mismatches are moved to their new positions.
- */
-export function withoutCorrectedDoubts(
-  mismatches: readonly Mismatch[],
-  fields: Iterable<string>,
-  codes: readonly string[] = READING_DOUBTS,
-): Mismatch[] {
-  const corrected = [...fields];
-  return mismatches.filter(
-    (m) =>
-      !codes.includes(m.code) ||
-      !corrected.some((f) => m.field === f || (/^items\.\d+$/.test(f) && m.field.startsWith(`${f}.`))),
-  );
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { packageRoot } from '../src/paths.js';
 import { idle, onSignals, startPipeline } from './main.js';
 
 export const START_HELP = `imr start [--no-watcher] [--no-server] [--no-workers]
@@ -69,9 +70,7 @@ export async function runStart(argv: string[], workerOnly: boolean): Promise<num
     watcher: !workerOnly && !values['no-watcher'],
     server: !workerOnly && !values['no-server'],
   };
-  const seeded = parts.watcher
-    ? await seedInbox(config.inbox.dir, resolve(import.meta.dirname, '..', 'samples'))
-    : 0;
+  const seeded = parts.watcher ? await seedInbox(config.inbox.dir, join(packageRoot(), 'samples')) : 0;
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   try {
     pipeline = await startPipeline(config, parts, logger);

@@ -1,6 +1,7 @@
-import { generateLetterPdf, LAYOUTS } from '../synth/index.js';
-import { type ExtractOptions, extractText } from './extract/extract-text.js';
-import { recordFromText } from './process-letter.js';
+import { type ExtractOptions, extractText } from '../src/pipeline/extract/extract-text.js';
+import type { ExtractRuntime } from '../src/pipeline/extract-options.js';
+import { recordFromText } from '../src/pipeline/process-letter.js';
+import { generateLetterPdf, LAYOUTS } from '../src/synth/index.js';
 
 export interface WarmUpResult {
   letters: number;
@@ -14,11 +15,14 @@ const DISTINCT = 12;
  * Runs synthetic letters (src/synth: never a real one, nothing stored) through extraction and parsing
  * before a worker takes jobs. V8 compiles hot code per thread: in a fresh worker the optimizing compiler
  * took about a fifth of the CPU of its first 500 letters. Warming moves that to start-up, where no
- * letter waits for it. `lanes` runs letters side by side, so every PDF thread gets its share.
+ * letter waits for it. The PDF threads start first; letters run side by side, one lane per thread, so
+ * every thread gets its share. A worker's business, not the pipeline's: it needs the test-letter generator.
  */
-export async function warmUp(options: ExtractOptions, letters: number, lanes: number): Promise<WarmUpResult> {
+export async function warmUp(runtime: ExtractRuntime, letters: number): Promise<WarmUpResult> {
   const t0 = performance.now();
+  await runtime.startThreads();
   if (letters <= 0) return { letters: 0, ms: 0 };
+  const { options, lanes } = runtime;
   const pdfs = await Promise.all(
     Array.from({ length: Math.min(DISTINCT, letters) }, (_, i) =>
       generateLetterPdf(1_000_001 + i, { layout: LAYOUTS[i % LAYOUTS.length] }),

@@ -10,7 +10,7 @@ import {
   Sex,
 } from '../../schemas/letter.js';
 import { type Correction, FieldPath } from '../../schemas/review.js';
-import { withoutCorrectedDoubts } from '../pipeline/validate/ocr-suspects.js';
+import { withoutCorrectedDoubts } from '../pipeline/validate/reading-doubts.js';
 import { ReviewInputError } from './errors.js';
 
 /**

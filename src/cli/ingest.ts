@@ -1,0 +1,80 @@
+import { loadConfig } from '../config.js';
+import { ingestFile } from '../ingest/ingest.js';
+import { createLogger, silentLogger } from '../logger.js';
+import { Queues, redisConnection } from '../queue/queues.js';
+import { type Cli, parseCommandLine, UsageError } from './cli.js';
+import { collectInputs } from './extract.js';
+import { withStore } from './with-store.js';
+
+export const INGEST_HELP = `imr ingest <file-or-dir>... [--no-wait]
+
+Puts files into the pipeline without a watcher: their bytes go into the database, the first stage is
+queued, and a progress bar runs until every file of the batch is done, needs review or failed. Workers must
+run somewhere (npm start, or imr worker). Files already known (same bytes) are linked, not redone.
+Exit 0 when all ended done or needs_review, 1 when any failed or no worker took the jobs.`;
+
+function bar(done: number, total: number, width = 30): string {
+  const filled = total === 0 ? width : Math.round((width * done) / total);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+export async function runIngest(argv: string[], cli: Cli): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, INGEST_HELP, {
+    'no-wait': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    cli.stdout.write(`${INGEST_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('give at least one file or directory', INGEST_HELP);
+  const files = await collectInputs(positionals);
+  if (files.length === 0) throw new UsageError(`no PDF files in ${positionals.join(', ')}`, INGEST_HELP);
+  const config = loadConfig(cli.env);
+  const connection = redisConnection(config.redisUrl);
+  const queues = new Queues(connection, config.queuePrefix);
+  const logger = cli.env.LOG_LEVEL ? createLogger('imr-ingest') : silentLogger();
+  try {
+    return await withStore(cli, async (store) => {
+      const shas = new Set<string>();
+      for (const file of files) {
+        const result = await ingestFile(file, { store, queues, logger });
+        if (result.kind !== 'vanished') shas.add(result.sha256);
+      }
+      cli.stderr.write(`imr ingest: ${files.length} file(s), ${shas.size} distinct document(s) queued\n`);
+      if (values['no-wait']) return 0;
+      let lastDone = -1;
+      let lastChange = Date.now();
+      for (;;) {
+        const docs = await Promise.all([...shas].map((s) => store.getDocument(s)));
+        const count = { done: 0, needs_review: 0, failed: 0 };
+        for (const d of docs) if (d && d.status in count) count[d.status as keyof typeof count]++;
+        const finished = count.done + count.needs_review + count.failed;
+        cli.stderr.write(
+          `\r${bar(finished, shas.size)} ${finished}/${shas.size}  done ${count.done}  needs review ${count.needs_review}  failed ${count.failed} `,
+        );
+        if (finished === shas.size) {
+          cli.stderr.write('\n');
+          return count.failed > 0 ? 1 : 0;
+        }
+        if (finished !== lastDone) {
+          lastDone = finished;
+          lastChange = Date.now();
+        } else if (Date.now() - lastChange > 15_000) {
+          const workers = await queues.queue('extract').getWorkersCount();
+          if (workers === 0) {
+            cli.stderr.write(
+              '\nimr ingest: no worker is running; the files stay queued. Start one: npm start, or imr worker\n',
+            );
+            return 1;
+          }
+          lastChange = Date.now();
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    });
+  } finally {
+    await queues.close();
+    connection.disconnect();
+  }
+}

@@ -1,0 +1,56 @@
+import { TERMINAL_STATUSES } from '../../schemas/document.js';
+import { loadConfig } from '../config.js';
+import { Queues, redisConnection } from '../queue/queues.js';
+import { type Cli, parseCommandLine } from './cli.js';
+import { withStore } from './with-store.js';
+
+export const STATUS_HELP = `imr status [--json]
+
+Counts of documents by state (queued, extracting, extracted, parsed; done, needs_review, failed), from the
+database (DATABASE_URL, default data/imr.sqlite), and the queue counts when Redis answers.`;
+
+export async function runStatus(argv: string[], cli: Cli): Promise<number> {
+  const { values } = parseCommandLine(argv, STATUS_HELP, {
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    cli.stdout.write(`${STATUS_HELP}\n`);
+    return 0;
+  }
+  const config = loadConfig(cli.env);
+  const documents = await withStore(cli, (store) => store.counts());
+  let queues: Awaited<ReturnType<Queues['counts']>> | null = null;
+  const connection = redisConnection(config.redisUrl);
+  connection.on('error', () => undefined);
+  try {
+    const q = new Queues(connection, config.queuePrefix);
+    queues = await Promise.race([
+      q.counts(),
+      new Promise<null>((r) => setTimeout(() => r(null), 2000).unref()),
+    ]);
+    await q.close();
+  } finally {
+    connection.disconnect();
+  }
+  if (values.json) {
+    cli.stdout.write(`${JSON.stringify({ documents, queues })}\n`);
+    return 0;
+  }
+  const total = Object.values(documents).reduce((a, b) => a + b, 0);
+  cli.stdout.write(`documents: ${total}\n`);
+  for (const [status, n] of Object.entries(documents)) {
+    const terminal = TERMINAL_STATUSES.includes(status as never);
+    cli.stdout.write(`  ${status.padEnd(14)}${String(n).padStart(6)}${terminal ? '' : '  (in progress)'}\n`);
+  }
+  if (queues) {
+    for (const [stage, c] of Object.entries(queues)) {
+      cli.stdout.write(
+        `queue ${stage.padEnd(8)} waiting ${c.waiting ?? 0}, active ${c.active ?? 0}, delayed ${c.delayed ?? 0}, failed ${c.failed ?? 0}\n`,
+      );
+    }
+  } else {
+    cli.stdout.write('queues: Redis does not answer\n');
+  }
+  return 0;
+}
