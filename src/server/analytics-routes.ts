@@ -15,7 +15,7 @@ import {
   ReportParams,
 } from './analytics-params.js';
 import { dashboardPage } from './dashboard-page.js';
-import { InputError } from './review-routes.js';
+import { HttpError } from './http-error.js';
 import type { AppEnv } from './security.js';
 
 export interface AnalyticsRouteDeps {
@@ -33,7 +33,7 @@ export const DASHBOARD_PAGE_SIZE = 50;
 function queryObject(c: Context): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of new URL(c.req.url).searchParams) {
-    if (Object.hasOwn(out, key)) throw new InputError(`give "${key.slice(0, 40)}" once`);
+    if (Object.hasOwn(out, key)) throw new HttpError(400, `give "${key.slice(0, 40)}" once`);
     out[key] = value;
   }
   return out;
@@ -45,7 +45,7 @@ function parseQuery<T extends z.ZodType>(c: Context, schema: T): z.infer<T> {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-  throw new InputError(`${where}${issue?.message ?? 'invalid query parameters'}`);
+  throw new HttpError(400, `${where}${issue?.message ?? 'invalid query parameters'}`);
 }
 
 /** `?format=` wins; else CSV when the Accept header asks for text/csv; else JSON. */
@@ -79,7 +79,7 @@ export function registerAnalyticsRoutes(app: Hono<AppEnv>, deps: AnalyticsRouteD
     const maxLimit = format === 'csv' ? MAX_CSV_LIMIT : MAX_JSON_LIMIT;
     const limit = params.limit ?? (format === 'csv' ? MAX_CSV_LIMIT : DEFAULT_JSON_LIMIT);
     if (limit > maxLimit) {
-      throw new InputError(`limit: at most ${maxLimit} rows per ${format.toUpperCase()} page`);
+      throw new HttpError(400, `limit: at most ${maxLimit} rows per ${format.toUpperCase()} page`);
     }
     const offset = params.offset ?? 0;
     const table: PagedTable = await list(databaseOf(deps), filterOf(params), { limit, offset });
@@ -106,7 +106,7 @@ export function registerAnalyticsRoutes(app: Hono<AppEnv>, deps: AnalyticsRouteD
   app.get('/api/reports/:name', async (c) => {
     const name = c.req.param('name');
     if (!Object.hasOwn(REPORTS, name)) {
-      return c.json({ error: `no report "${name.slice(0, 80)}"`, reports: REPORT_NAMES }, 404);
+      throw new HttpError(404, `no report "${name.slice(0, 80)}"`, { reports: REPORT_NAMES });
     }
     const params = parseQuery(c, ReportParams);
     const table = await runReport(databaseOf(deps), name, { from: params.from, to: params.to });

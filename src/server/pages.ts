@@ -399,3 +399,16 @@ export function errorPage(meta: PageMeta, status: number, message: string): stri
     html`<main class="narrow"><h1>${status}</h1><p>${message}</p><p><a href="/review">Review queue</a></p></main>`,
   );
 }
+
+/**
+ * The answer to a request refused at the door (access token, host, CSRF): a bare page, without the
+ * layout's navigation and reviewer box, since the caller is not let in; a 401 asks for the token.
+ */
+export function deniedPage(status: 401 | 403, message: string): string {
+  const tokenForm =
+    status === 401
+      ? html`<form method="get" class="token-form"><label>Access token <input type="password" name="token" autocomplete="current-password" autofocus></label> <button>Open</button></form>`
+      : '';
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title><link rel="stylesheet" href="/static/app.css"></head><body class="narrow"><h1>${status}</h1><p>${message}</p>${tokenForm}</body></html>`
+    .value;
+}

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { ZodError } from 'zod';
 import {
   Author,
   type Correction,
@@ -9,10 +8,8 @@ import {
   type Review,
   type ReviewState,
 } from '../../schemas/review.js';
-import { QueryError } from '../analytics/query.js';
-import type { Logger } from '../logger.js';
-import { ReviewInputError } from '../review/errors.js';
 import type { Store } from '../store/store.js';
+import { HttpError } from './http-error.js';
 import type { PageImageCache } from './page-images.js';
 import { errorPage, goldPage, type PageMeta, queuePage, reviewPage } from './pages.js';
 import { buildLetterView, nextItemIndex, specOf, valueAt } from './review-model.js';
@@ -38,12 +35,6 @@ export interface ReviewActions {
 export interface ReviewRouteDeps extends ReviewActions {
   store: Store;
   images: PageImageCache;
-  logger: Logger;
-}
-
-/** A reviewer's or caller's mistake (bad input, stale page): 400 with a message, never a 500. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
 }
 
 const ASSETS = {
@@ -60,17 +51,18 @@ function codeParam(c: Context): string | undefined {
   return code && CODE.test(code) ? code : undefined;
 }
 
-function isJson(c: Context): boolean {
+/** The request's body is JSON: its caller reads JSON back, errors included (see createApp's onError). */
+export function isJson(c: Context): boolean {
   return (c.req.header('content-type') ?? '').startsWith('application/json');
 }
 
 async function readBody(c: Context): Promise<Record<string, unknown>> {
   if (isJson(c)) {
     const body: unknown = await c.req.json().catch(() => {
-      throw new InputError('the body is not valid JSON');
+      throw new HttpError(400, 'the body is not valid JSON');
     });
     if (!body || typeof body !== 'object' || Array.isArray(body))
-      throw new InputError('expected a JSON object');
+      throw new HttpError(400, 'expected a JSON object');
     return body as Record<string, unknown>;
   }
   const form = await c.req.parseBody();
@@ -85,54 +77,27 @@ function authorOf(c: Context, body: Record<string, unknown>): string {
   }
   const parsed = Author.safeParse(raw);
   if (!parsed.success)
-    throw new InputError('type your name in the Reviewer box first (it is saved as the author)');
+    throw new HttpError(400, 'type your name in the Reviewer box first (it is saved as the author)');
   return parsed.data;
 }
 
 function reasonOf(body: Record<string, unknown>, required: boolean): string | null {
   const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
-  if (reason.length > 2000) throw new InputError('the reason is too long (2000 characters at most)');
-  if (required && !reason) throw new InputError('a reason is required');
+  if (reason.length > 2000) throw new HttpError(400, 'the reason is too long (2000 characters at most)');
+  if (required && !reason) throw new HttpError(400, 'a reason is required');
   return reason || null;
 }
 
 function shaOf(c: Context): string {
   const sha = c.req.param('sha') ?? '';
-  if (!SHA256.test(sha)) throw new InputError('not a document id');
+  if (!SHA256.test(sha)) throw new HttpError(400, 'not a document id');
   return sha;
 }
 
-/** Registers the QA pages and the endpoints they post to, and the app's error handler (400/404/409/500). */
+/** Registers the QA pages and the endpoints they post to; bad input is thrown as HttpError 400. */
 export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): void {
   const { store } = deps;
   const assetCache = new Map<string, Promise<string>>();
-
-  app.onError((err, c) => {
-    if (err instanceof InputError || err instanceof ZodError || err instanceof ReviewInputError) {
-      const message = err instanceof ZodError ? (err.issues[0]?.message ?? 'invalid input') : err.message;
-      const status =
-        err instanceof ReviewInputError
-          ? ({ invalid: 400, not_found: 404, conflict: 409 } as const)[err.kind]
-          : 400;
-      if (isJson(c) || c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
-      return c.html(errorPage(meta(c, 'Not accepted', 'home'), status, message), status);
-    }
-    // Analyst queries build their own SQL: only a missing database or a slow query is the caller's to know.
-    if (err instanceof QueryError && (err.code === 'no_database' || err.code === 'timeout')) {
-      const status = err.code === 'timeout' ? 504 : 503;
-      const message =
-        err.code === 'timeout'
-          ? 'the query took too long: narrow the filters'
-          : 'no analyst database yet: run the pipeline first';
-      if (isJson(c) || c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
-      return c.html(errorPage(meta(c, 'Unavailable', 'home'), status, message), status);
-    }
-    // Ids and the error's kind only: a message might quote letter text.
-    deps.logger.error({ method: c.req.method, path: c.req.path, err: err.name }, 'request failed');
-    deps.logger.debug({ err: err.message }, 'request failure detail');
-    if (isJson(c) || c.req.path.startsWith('/api/')) return c.json({ error: 'internal error' }, 500);
-    return c.html(errorPage(meta(c, 'Error', 'home'), 500, 'Something went wrong; see the server log.'), 500);
-  });
 
   app.get('/static/:name', async (c) => {
     const name = c.req.param('name');
@@ -196,6 +161,7 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
       store.listAudit(sha),
       neighbours(sha, code),
     ]);
+    // A page of its own (always HTML, titled "Not found"), not an HttpError for onError to shape.
     if (!document || !record) {
       return c.html(errorPage(meta(c, 'Not found', 'home'), 404, 'No parsed letter with this id.'), 404);
     }
@@ -225,14 +191,14 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
       store.getReview(sha),
       store.listAudit(sha),
     ]);
-    if (!document) return c.json({ error: 'not found' }, 404);
+    if (!document) throw new HttpError(404, 'not found');
     return c.json({ document, record, corrected, corrections, review, audit });
   });
 
   app.get('/review/:sha/page/:page', async (c) => {
     const sha = shaOf(c);
     const page = c.req.param('page');
-    if (!PAGE.test(page)) throw new InputError('not a page number');
+    if (!PAGE.test(page)) throw new HttpError(400, 'not a page number');
     const png = await deps.images.get(sha, Number(page), () => store.getBytes(sha));
     if (!png) return c.notFound();
     // Same id, same pixels: the browser may keep it for a while (never a shared cache).
@@ -258,7 +224,7 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
 
   async function loadRecord(sha: string) {
     const record = await store.getRecord(sha);
-    if (!record) throw new InputError('no parsed letter with this id');
+    if (!record) throw new HttpError(400, 'no parsed letter with this id');
     return record;
   }
 
@@ -269,7 +235,7 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
     const author = authorOf(c, body);
     const reason = reasonOf(body, false);
     const field = typeof body.field === 'string' ? body.field : '';
-    if (!specOf(field)) throw new InputError(`not a correctable field: ${field.slice(0, 80)}`);
+    if (!specOf(field)) throw new HttpError(400, `not a correctable field: ${field.slice(0, 80)}`);
     const value = body.value ?? null;
     const record = await loadRecord(sha);
     const item = /^items\.(\d+)\.([A-Za-z]+)$/.exec(field);
@@ -277,7 +243,7 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
     if (item && Number(item[1]) >= record.items.length) {
       // A field of an added item: the item is replaced whole (it has no machine value to correct).
       const whole = (await store.listCorrections(sha)).filter((x) => x.field === `items.${item[1]}`).at(-1);
-      if (!whole?.value || typeof whole.value !== 'object') throw new InputError('no such item');
+      if (!whole?.value || typeof whole.value !== 'object') throw new HttpError(400, 'no such item');
       const updated: Record<string, unknown> = { ...whole.value, [item[2]!]: value };
       if (item[2] === 'description') updated.raw = value;
       correction = await deps.addCorrection({
@@ -288,7 +254,7 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
         author,
       });
     } else {
-      if (item && valueAt(record, `items.${item[1]}`) === undefined) throw new InputError('no such item');
+      if (item && valueAt(record, `items.${item[1]}`) === undefined) throw new HttpError(400, 'no such item');
       correction = await deps.addCorrection({ sha256: sha, field, value, reason, author });
     }
     return reply(c, { correction }, `/review/${sha}`);
@@ -301,7 +267,7 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
     const reason = reasonOf(body, false);
     const record = await loadRecord(sha);
     const index = nextItemIndex(record, await store.listCorrections(sha));
-    if (index > 999) throw new InputError('too many items');
+    if (index > 999) throw new HttpError(400, 'too many items');
     const correction = await deps.addCorrection({
       sha256: sha,
       field: `items.${index}`,
@@ -319,7 +285,7 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
   app.post('/review/:sha/items/:index/remove', async (c) => {
     const sha = shaOf(c);
     const index = c.req.param('index');
-    if (!/^\d{1,3}$/.test(index)) throw new InputError('not an item number');
+    if (!/^\d{1,3}$/.test(index)) throw new HttpError(400, 'not an item number');
     const body = await readBody(c);
     const author = authorOf(c, body);
     const reason = reasonOf(body, true);
@@ -327,7 +293,7 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
     const known =
       Number(index) < record.items.length ||
       (await store.listCorrections(sha)).some((x) => x.field === `items.${index}` && x.value !== null);
-    if (!known) throw new InputError('no such item');
+    if (!known) throw new HttpError(400, 'no such item');
     const correction = await deps.addCorrection({
       sha256: sha,
       field: `items.${index}`,
@@ -344,7 +310,7 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewRouteDeps): 
     const author = authorOf(c, body);
     const reason = reasonOf(body, state === 'rejected');
     const code = codeParam(c);
-    if (!(await store.getDocument(sha))) throw new InputError('no document with this id');
+    if (!(await store.getDocument(sha))) throw new HttpError(400, 'no document with this id');
     const before = await neighbours(sha, code);
     const review = await deps.setReview({ sha256: sha, state, author, reason });
     const after = await store.listReviewQueue(code ? { code } : {});

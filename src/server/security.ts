@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { isIP } from 'node:net';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { escapeHtml } from './html.js';
+import { HttpError } from './http-error.js';
 
 export interface AppEnv {
   Variables: {
@@ -57,29 +57,12 @@ function hostOf(c: Context): string {
   return c.req.header('host') ?? new URL(c.req.url).host;
 }
 
-function wantsJson(c: Context): boolean {
-  return c.req.path.startsWith('/api/') || (c.req.header('accept') ?? '').includes('application/json');
-}
-
-function deny(c: Context, status: 400 | 401 | 403, message: string) {
-  if (wantsJson(c)) return c.json({ error: message }, status);
-  return c.html(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title>` +
-      '<link rel="stylesheet" href="/static/app.css"></head><body class="narrow">' +
-      `<h1>${status}</h1><p>${escapeHtml(message)}</p>` +
-      (status === 401
-        ? '<form method="get" class="token-form"><label>Access token <input type="password" name="token" autocomplete="current-password" autofocus></label> <button>Open</button></form>'
-        : '') +
-      '</body></html>',
-    status,
-  );
-}
-
 /**
  * Access control. Without a token (loopback only): the Host header must name this machine, so a web page
  * on another site cannot reach the server through DNS rebinding. With a token: every request carries it,
  * as `Authorization: Bearer <token>` or as the session cookie set by visiting any page with
- * `?token=<token>` once (then redirected without it, so it leaves the address bar).
+ * `?token=<token>` once (then redirected without it, so it leaves the address bar). Refusals are thrown as
+ * HttpError 401 / 403 for the app's onError to answer.
  */
 export function accessControl(token: string | undefined): MiddlewareHandler<AppEnv> {
   const session = token ? sessionValue(token) : '';
@@ -88,7 +71,7 @@ export function accessControl(token: string | undefined): MiddlewareHandler<AppE
     if (!token) {
       const hostname = hostOf(c).replace(/:\d+$/, '');
       if (!isLoopbackHost(hostname))
-        return deny(c, 403, 'this server only answers requests addressed to localhost');
+        throw new HttpError(403, 'this server only answers requests addressed to localhost');
       return next();
     }
     // The stylesheet and script are public code: the token page itself needs them.
@@ -98,7 +81,7 @@ export function accessControl(token: string | undefined): MiddlewareHandler<AppE
     const url = new URL(c.req.url);
     const offered = url.searchParams.get('token');
     if (offered !== null) {
-      if (!safeEqual(offered, token)) return deny(c, 401, 'wrong access token');
+      if (!safeEqual(offered, token)) throw new HttpError(401, 'wrong access token');
       setCookie(c, SESSION_COOKIE, session, {
         httpOnly: true,
         // Lax, not Strict: the cookie must come along on the redirect of a link opened from elsewhere.
@@ -111,13 +94,13 @@ export function accessControl(token: string | undefined): MiddlewareHandler<AppE
     }
     const auth = c.req.header('authorization');
     if (auth?.startsWith('Bearer ')) {
-      if (!safeEqual(auth.slice(7).trim(), token)) return deny(c, 401, 'wrong access token');
+      if (!safeEqual(auth.slice(7).trim(), token)) throw new HttpError(401, 'wrong access token');
       c.set('bearer', true);
       return next();
     }
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie && safeEqual(cookie, session)) return next();
-    return deny(c, 401, 'an access token is required: open this page with ?token=<token> once');
+    throw new HttpError(401, 'an access token is required: open this page with ?token=<token> once');
   };
 }
 
@@ -128,6 +111,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * pages embed HMAC(per-process secret, nonce), which an unsafe request must send back in the
  * `x-csrf-token` header or the `_csrf` form field. Browsers' Sec-Fetch-Site and Origin headers must also
  * say same-origin. A request authenticated by a Bearer header carries no ambient credential and skips it.
+ * Refusals are thrown as HttpError 403.
  */
 export function csrfProtection(secret: Buffer = randomBytes(32)): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -148,7 +132,7 @@ export function csrfProtection(secret: Buffer = randomBytes(32)): MiddlewareHand
     if (c.get('bearer')) return next();
     const site = c.req.header('sec-fetch-site');
     if (site && site !== 'same-origin' && site !== 'none')
-      return deny(c, 403, `cross-site request (${site})`);
+      throw new HttpError(403, `cross-site request (${site})`);
     const origin = c.req.header('origin');
     if (origin) {
       let originHost: string | null = null;
@@ -157,7 +141,7 @@ export function csrfProtection(secret: Buffer = randomBytes(32)): MiddlewareHand
       } catch {
         originHost = null;
       }
-      if (originHost !== hostOf(c)) return deny(c, 403, 'cross-origin request');
+      if (originHost !== hostOf(c)) throw new HttpError(403, 'cross-origin request');
     }
     let sent = c.req.header(CSRF_HEADER);
     if (!sent) {
@@ -168,7 +152,7 @@ export function csrfProtection(secret: Buffer = randomBytes(32)): MiddlewareHand
       }
     }
     if (!nonce || !sent || !safeEqual(sent, hmac(secret, nonce))) {
-      return deny(c, 403, 'missing or stale CSRF token: reload the page and try again');
+      throw new HttpError(403, 'missing or stale CSRF token: reload the page and try again');
     }
     return next();
   };
