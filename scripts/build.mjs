@@ -10,6 +10,9 @@ const root = resolve(import.meta.dirname, '..');
 const dist = join(root, 'dist');
 if (process.argv.includes('--clean')) rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+  stdio: 'inherit',
+  cwd: root,
+});
 // Served by the web server from beside its compiled module.
 cpSync(join(root, 'src/server/assets'), join(dist, 'src/server/assets'), { recursive: true });

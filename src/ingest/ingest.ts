@@ -1,8 +1,8 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { type FaultPoint, faultPoint } from '../faults.js';
-import type { Logger } from '../logger.js';
 import { sha256 } from '../hash.js';
+import type { Logger } from '../logger.js';
 import type { Queues } from '../queue/queues.js';
 import type { Store } from '../store/store.js';
 

@@ -1,6 +1,6 @@
 import type { LetterRecord } from '../../schemas/letter.js';
-import { type ReportItemRow, reportRows } from '../../src/records/report-rows.js';
 import { processPdf } from '../../src/pipeline/process-letter.js';
+import { type ReportItemRow, reportRows } from '../../src/records/report-rows.js';
 import type { Store } from '../../src/store/store.js';
 import { generateLetterPdf, LAYOUTS } from '../../src/synth/index.js';
 

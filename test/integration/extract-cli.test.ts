@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LetterRecord } from '../../schemas/letter.js';
-import { imr } from '../../workers/imr.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
+import { imr } from '../../workers/imr.js';
 import { encryptedPdf, notALetterPdf, truncated } from '../helpers/bad-pdfs.js';
 import { sink } from '../helpers/cli.js';
 

@@ -9,10 +9,10 @@ import {
   readField,
   sameFieldValue,
 } from '../../src/records/apply-corrections.js';
-import { ReviewInputError } from '../../src/records/errors.js';
 import { CORRECTION_DISAGREES, docStatusFor } from '../../src/records/document-status.js';
-import { exportRecordOf } from '../../src/review/export.js';
+import { ReviewInputError } from '../../src/records/errors.js';
 import { labelFromRecord, scoreAgainst } from '../../src/records/gold.js';
+import { exportRecordOf } from '../../src/review/export.js';
 import { findDisagreements, flagDisagreements } from '../../src/review/reprocess.js';
 
 function item(n: number, over: Partial<Item> = {}): Item {
