@@ -9,7 +9,7 @@ import { type ExtractOptions, extractText } from '../src/pipeline/extract/extrac
 import { failedRecord, recordFromText } from '../src/pipeline/process-letter.js';
 import type { Queues, Stage } from '../src/queue/queues.js';
 import { docStatusFor } from '../src/records/document-status.js';
-import { exportLetter, exportRecordOf } from '../src/review/export.js';
+import { exportAndSettle, exportRecordOf } from '../src/review/export.js';
 import { reparseStored } from '../src/review/reprocess.js';
 import type { Store } from '../src/store/store.js';
 
@@ -121,9 +121,8 @@ export async function parseStage(sha256: string, deps: StageDeps): Promise<void>
  * needs_review; done once QA approved it).
  */
 export async function exportStage(sha256: string, deps: StageDeps): Promise<void> {
-  const exported = await exportLetter(deps.store, deps.exportDir, sha256);
+  const exported = await exportAndSettle(deps.store, deps.exportDir, sha256);
   if (!exported) throw new UnrecoverableError(`no record for ${sha256}`);
-  await deps.store.setStatus(sha256, exported.status);
   await faultPoint('after-commit', deps.faultPause, deps.logger);
 }
 

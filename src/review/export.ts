@@ -64,3 +64,17 @@ export async function exportLetter(
   const path = await writeRecordFile(record, exportDir);
   return { path, status: docStatusFor(machine, review), record };
 }
+
+/**
+ * Writes a letter's export and gives the document the terminal status it calls for: the export stage
+ * and `imr reprocess`. Null when the letter has no record.
+ */
+export async function exportAndSettle(
+  store: Store,
+  exportDir: string,
+  sha256: string,
+): Promise<{ path: string; status: DocStatus; record: ExportRecord } | null> {
+  const exported = await exportLetter(store, exportDir, sha256);
+  if (exported) await store.setStatus(sha256, exported.status);
+  return exported;
+}
