@@ -14,6 +14,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Label } from '../schemas/label.js';
 import { scoreRecords, totals } from '../src/bench/score.js';
+import { createProgress } from '../src/cli/progress.js';
 import type { OcrMode } from '../src/pipeline/extract/extract-text.js';
 import { DEFAULT_LIMITS } from '../src/pipeline/extract/extract-text.js';
 import { TesseractPool } from '../src/pipeline/extract/tesseract-pool.js';
@@ -81,7 +82,12 @@ if (values.save) await mkdir(values.save, { recursive: true });
 
 const pool = mode === 'never' ? null : new TesseractPool();
 const options = { limits: DEFAULT_LIMITS, ocr: { mode, engine: pool, dpi: 300, timeoutMs: 120_000 } };
-const files = (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.pdf')).sort();
+const entries = await readdir(dir);
+const files = entries.filter((f) => f.toLowerCase().endsWith('.pdf')).sort();
+// The letters scored below: those with a label beside them, up to --limit. On stderr, on a terminal only.
+const names = new Set(entries);
+const labeled = files.filter((f) => names.has(`${basename(f, '.pdf')}.json`)).length;
+const progress = createProgress('bench:accuracy', Math.min(limit, labeled));
 const pairs = [];
 for (const f of files) {
   if (pairs.length >= limit) break;
@@ -98,7 +104,9 @@ for (const f of files) {
     if (text) await writeFile(`${name}.text.json`, JSON.stringify(text));
   }
   pairs.push({ file: f, label, record });
+  progress.tick();
 }
+progress.done();
 await pool?.close();
 const score = scoreRecords(pairs);
 const t = totals(score);

@@ -4,6 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createProgress } from '../src/cli/progress.js';
 import { getDocument } from '../src/pipeline/extract/pdfjs.js';
 import { processPdf } from '../src/pipeline/process-letter.js';
 
@@ -56,19 +57,27 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+// Letters read, over the warm-up and every round; ticked between timed passes, never inside one.
+const progress = createProgress('bench:extract', 2 * (rounds + 1) * files.length);
+const pass = async (fn: (b: Uint8Array) => Promise<number>) => {
+  const r = await rate(fn);
+  progress.tick(files.length);
+  return r;
+};
 // Warm up both paths (JIT, pdf.js worker setup), then alternate them so noise hits both alike.
-await rate(rawPdfjs);
-await rate(ours);
+await pass(rawPdfjs);
+await pass(ours);
 const raw: number[] = [];
 const imr: number[] = [];
 const ratios: number[] = [];
 for (let r = 0; r < rounds; r++) {
-  const a = await rate(rawPdfjs);
-  const b = await rate(ours);
+  const a = await pass(rawPdfjs);
+  const b = await pass(ours);
   raw.push(a);
   imr.push(b);
   ratios.push(b / a);
 }
+progress.done();
 console.log(`files: ${files.length} from ${dir}, rounds: ${rounds}`);
 console.log(`raw pdf.js text extraction: median ${median(raw).toFixed(1)} letters/s`);
 console.log(`imr extract (in process):   median ${median(imr).toFixed(1)} letters/s`);

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { createProgress } from '../src/cli/progress.js';
 import { DEFAULT_LIMITS, readPdf } from '../src/pipeline/extract/extract-text.js';
 import type { OcrLine } from '../src/pipeline/extract/ocr-engine.js';
 import type { PageImage } from '../src/pipeline/extract/page-image.js';
@@ -157,6 +158,7 @@ async function scannedPages(name: string, options: ScanOptions): Promise<BenchPa
         pageHeight: reading.pages[page - 1]!.height,
         prepSeconds: perPage,
       });
+      progress.tick();
     }
   }
   return out;
@@ -193,6 +195,7 @@ async function timeEngine(pool: TesseractPool, pages: BenchPage[]): Promise<Nati
     const t0 = performance.now();
     const lines = await pool.recognize(p.image, { timeoutMs: TIMEOUT_MS });
     out.push({ seconds: seconds(t0), text: engineText(lines) });
+    progress.tick();
   }
   return out;
 }
@@ -204,7 +207,9 @@ async function timePool(images: PageImage[], size: number): Promise<number> {
       Array.from({ length: size }, () => pool.recognize(images[0]!, { timeoutMs: TIMEOUT_MS })),
     );
     const t0 = performance.now();
-    await Promise.all(images.map((img) => pool.recognize(img, { timeoutMs: TIMEOUT_MS })));
+    await Promise.all(
+      images.map((img) => pool.recognize(img, { timeoutMs: TIMEOUT_MS }).then(() => progress.tick())),
+    );
     return seconds(t0);
   } finally {
     await pool.close();
@@ -223,13 +228,32 @@ interface ProfileResult {
   variants: Variant[];
 }
 
+// Pages read (prepared, by the engine, by each native variant, by the 1- and 2-worker pools, for RSS), on
+// stderr when it is a terminal. Stdout goes through `print`, so no line lands on the progress line.
+const nativeRuns = (o: ScanOptions) => (hasTesseract ? 3 + (o.mode === 'bw' && hasPdfimages ? 2 : 0) : 0);
+const rssProfiles = profiles.filter((p) => rssPages > 0 && (p.name === 'grey' || rssGiven)).length;
+let expectedPages =
+  profiles.reduce((sum, p) => sum + pageCount * (2 + nativeRuns(p.options)), 0) +
+  2 * pageCount +
+  rssProfiles * rssPages;
+const progress = createProgress('bench:ocr pages', expectedPages);
+const counted = <T>(value: T): T => {
+  progress.tick();
+  return value;
+};
+const print = (text: string) => {
+  progress.clear();
+  console.log(text);
+  progress.tick(0);
+};
+
 const results: ProfileResult[] = [];
 const enginePool = new TesseractPool({ size: 1 });
 try {
   for (const { name, options } of profiles) {
     const pages = await scannedPages(name, options);
     const first = pages[0]!.image;
-    console.log(
+    print(
       `${name}: ${pages.length} page images, ${describe(options)} -> engine reads ${first.width}x${first.height} grey PGM at ${first.dpi ?? '?'} dpi`,
     );
     const engine = await timeEngine(enginePool, pages);
@@ -237,7 +261,9 @@ try {
     const prepared = (model: 'ours' | 'own', psm: number): Variant => ({
       label: `native, ${model} model, prepared PGM, psm ${psm}`,
       runs: hasTesseract
-        ? pages.map((p) => runNative(p.pgmFile, { model, psm, ...(p.image.dpi ? { dpi: p.image.dpi } : {}) }))
+        ? pages.map((p) =>
+            counted(runNative(p.pgmFile, { model, psm, ...(p.image.dpi ? { dpi: p.image.dpi } : {}) })),
+          )
         : null,
       note: 'tesseract not installed (apt-get install tesseract-ocr)',
     });
@@ -248,10 +274,14 @@ try {
           ? await Promise.all(pages.map((p, i) => rawImage(p, `${name}-${i}`)))
           : [];
       const ok = raws.length === pages.length && raws.every((r) => r !== null);
+      if (!ok && hasTesseract && hasPdfimages) {
+        expectedPages -= 2 * pages.length; // the raw-image runs will not happen
+        progress.total(expectedPages);
+      }
       for (const model of ['ours', 'own'] as const) {
         variants.push({
           label: `native, ${model} model, raw stored image, psm 4`,
-          runs: ok ? raws.map((r) => runNative(r!.file, { model, psm: 4, dpi: r!.dpi })) : null,
+          runs: ok ? raws.map((r) => counted(runNative(r!.file, { model, psm: 4, dpi: r!.dpi }))) : null,
           note: hasPdfimages
             ? 'the stored image could not be extracted'
             : 'pdfimages not installed (apt-get install poppler-utils)',
@@ -269,9 +299,7 @@ const med = (runs: NativeRun[] | null) => (runs ? median(runs.map((r) => r.secon
 const meanSimilarity = (a: NativeRun[], b: NativeRun[] | null) =>
   b ? a.reduce((sum, r, i) => sum + similarity(r.text, b[i]!.text), 0) / a.length : null;
 
-console.log(
-  '\nseconds per page (medians); native on the same prepared image; similarity: engine vs native(ours)',
-);
+print('\nseconds per page (medians); native on the same prepared image; similarity: engine vs native(ours)');
 const header = [
   'profile',
   'pages',
@@ -297,7 +325,7 @@ const rows = results.map((r) => {
   ];
 });
 for (const row of [header, ...rows]) {
-  console.log(
+  print(
     row
       .map((cell, i) => cell.padEnd(header[i]!.length + 2))
       .join('')
@@ -305,14 +333,14 @@ for (const row of [header, ...rows]) {
   );
 }
 
-console.log('\nnative tesseract (OMP_THREAD_LIMIT=1, --oem 1), each variant beside the engine:');
-console.log(`${'profile'.padEnd(9)}${'variant'.padEnd(46)}s/page  engine/native  similarity`);
+print('\nnative tesseract (OMP_THREAD_LIMIT=1, --oem 1), each variant beside the engine:');
+print(`${'profile'.padEnd(9)}${'variant'.padEnd(46)}s/page  engine/native  similarity`);
 for (const r of results) {
   const engine = median(r.engine.map((e) => e.seconds));
   for (const v of r.variants) {
     const s = med(v.runs);
     const line = `${r.name.padEnd(9)}${v.label.padEnd(46)}`;
-    console.log(
+    print(
       s === null
         ? `${line}- (${v.note})`
         : `${line}${fmt(s).padEnd(8)}${fmt(engine / s).padEnd(15)}${fmt(meanSimilarity(r.engine, v.runs), 3)}`,
@@ -320,16 +348,14 @@ for (const r of results) {
   }
 }
 if (hasTesseract) {
-  console.log(
-    `native start-up (process + model, blank page), included above: ${fmt(await nativeStartup())} s`,
-  );
+  print(`native start-up (process + model, blank page), included above: ${fmt(await nativeStartup())} s`);
 }
 
 const speed = results.find((r) => r.name === 'grey') ?? results[0]!;
 const speedImages = speed.pages.map((p) => p.image);
 const one = await timePool(speedImages, 1);
 const two = await timePool(speedImages, 2);
-console.log(
+print(
   `\nthroughput on ${speedImages.length} ${speed.name} pages: 1 worker ${(speedImages.length / one).toFixed(2)} pages/s, 2 workers ${(speedImages.length / two).toFixed(2)} pages/s -> speed-up ${(one / two).toFixed(2)}x`,
 );
 
@@ -341,14 +367,16 @@ for (const r of results) {
     for (let i = 1; i <= rssPages; i++) {
       await pool.recognize(r.pages[i % r.pages.length]!.image, { timeoutMs: TIMEOUT_MS });
       rss[i] = process.memoryUsage().rss / 2 ** 20;
+      progress.tick();
     }
   } finally {
     await pool.close();
   }
   const at50 = rss[Math.min(50, rssPages)]!;
   const atEnd = rss[rssPages]!;
-  console.log(
+  print(
     `RSS with one OCR worker (${r.name}): page 1 ${rss[1]!.toFixed(0)} MiB, page ${Math.min(50, rssPages)} ${at50.toFixed(0)} MiB, page ${rssPages} ${atEnd.toFixed(0)} MiB -> growth ${Math.min(50, rssPages)}->${rssPages}: ${((100 * (atEnd - at50)) / at50).toFixed(1)}%`,
   );
 }
+progress.done();
 await rm(dir, { recursive: true, force: true });

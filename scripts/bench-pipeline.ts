@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { createProgress } from '../src/cli/progress.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { processPdf } from '../src/pipeline/process-letter.js';
@@ -31,6 +32,14 @@ const count = Number(values.letters);
 const root = resolve(import.meta.dirname, '..');
 const work = await mkdtemp(join(tmpdir(), 'imr-bench-pipe-'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rounds = Number(values.rounds);
+const LATENCY_LETTERS = 7;
+// Letters generated, then read in every measurement (in process, 1, 2 and 2 cold processes per round),
+// then the latency letters. On stderr when it is a terminal; never ticked inside a timed in-process loop.
+const progress = createProgress(
+  'bench:pipeline',
+  count * (1 + 4 * rounds) + Math.min(LATENCY_LETTERS, count),
+);
 
 /** The pid of the Redis server the pipeline uses, for its CPU share (null when not on this machine). */
 async function redisPid(): Promise<number | null> {
@@ -64,6 +73,7 @@ for (let seed = 1; seed <= count; seed++) {
     join(source, `letter-${seed}.pdf`),
     (await generateLetterPdf(seed, { layout: 'fdl-2016' })).pdf,
   );
+  progress.tick();
 }
 const names = (await readdir(source)).sort();
 
@@ -140,9 +150,13 @@ async function run(
   };
   const t0 = performance.now();
   for (const n of names) await cp(join(source, n), join(env.IMR_INBOX, n));
+  let counted = 0;
   for (;;) {
     const c = await store.counts();
-    if (c.done + c.needs_review + c.failed >= count) break;
+    const terminal = c.done + c.needs_review + c.failed;
+    progress.tick(terminal - counted);
+    counted = terminal;
+    if (terminal >= count) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -170,7 +184,7 @@ async function latency(): Promise<number[]> {
     silentLogger(),
   );
   const out: number[] = [];
-  for (const n of names.slice(0, 7)) {
+  for (const n of names.slice(0, LATENCY_LETTERS)) {
     const t0 = performance.now();
     await cp(join(source, n), join(env.IMR_INBOX, n));
     for (;;) {
@@ -179,6 +193,7 @@ async function latency(): Promise<number[]> {
       await new Promise((r) => setTimeout(r, 20));
     }
     out.push((performance.now() - t0) / 1000);
+    progress.tick();
   }
   await p.shutdown();
   return out;
@@ -189,7 +204,9 @@ async function inProcessRate(): Promise<{ rate: number; cpuMs: number }> {
   const t0 = performance.now();
   for (const n of names) await processPdf(n, new Uint8Array(await readFile(join(source, n))));
   const cpu = process.cpuUsage(cpu0);
-  return { rate: count / ((performance.now() - t0) / 1000), cpuMs: (cpu.user + cpu.system) / 1000 / count };
+  const rate = count / ((performance.now() - t0) / 1000);
+  progress.tick(count);
+  return { rate, cpuMs: (cpu.user + cpu.system) / 1000 / count };
 }
 
 const rates = {
@@ -204,7 +221,7 @@ const cpus = {
   two: [] as CpuShare[],
   twoCold: [] as CpuShare[],
 };
-for (let round = 1; round <= Number(values.rounds); round++) {
+for (let round = 1; round <= rounds; round++) {
   const inProcess = await inProcessRate();
   rates.inProcess.push(inProcess.rate);
   cpus.inProcess.push(inProcess.cpuMs);
@@ -220,6 +237,7 @@ for (let round = 1; round <= Number(values.rounds); round++) {
   cpus.twoCold.push(cold.cpu);
 }
 const lat = await latency();
+progress.done();
 const [inProcess, one, two] = [median(rates.inProcess), median(rates.one), median(rates.two)];
 const list = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
 console.log(`${count} synthetic text letters, database ${values.db}, median of ${values.rounds} rounds`);

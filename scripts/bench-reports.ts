@@ -5,7 +5,7 @@
 // median is over --goal-ms. The built database is cached (temp dir, or a PostgreSQL database), keyed by
 // what went into it, so reruns start at once; --rebuild builds it anew.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,13 +14,14 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { LabelGuideline } from '../schemas/label.js';
 import { type Guideline, type Item, type Layout, LetterRecord } from '../schemas/letter.js';
-import { reportRows } from '../src/records/report-rows.js';
 import { REPORT_NAMES, runReport } from '../src/analytics/reports.js';
 import { categorizeItem } from '../src/categories/index.js';
+import { createProgress, type Progress } from '../src/cli/progress.js';
 import { PARSER_VERSION } from '../src/pipeline/parse/parse-letter.js';
+import { reportRows } from '../src/records/report-rows.js';
 import { createStore } from '../src/store/create-store.js';
-import { letterColumns, recordRows } from '../src/store/rows.js';
 import { SCHEMA_VERSION } from '../src/store/migrations.js';
+import { letterColumns, recordRows } from '../src/store/rows.js';
 import { generateLetter, Rng } from '../src/synth/index.js';
 
 const { values } = parseArgs({
@@ -61,6 +62,7 @@ for (const f of [
   'src/categories/guidelines.ts',
   'src/synth/content.ts',
   'src/synth/generate.ts',
+  ...readdirSync(join(root, 'src/synth/layouts')).map((f) => `src/synth/layouts/${f}`),
   'src/store/migrations.ts',
 ]) {
   keyHash.update(readFileSync(join(root, f)));
@@ -239,7 +241,7 @@ interface Built {
   citations: number;
 }
 
-async function buildSqlite(path: string): Promise<Built> {
+async function buildSqlite(path: string, progress: Progress): Promise<Built> {
   const store = createStore(path);
   await store.migrate();
   await store.close();
@@ -269,6 +271,7 @@ async function buildSqlite(path: string): Promise<Built> {
     if (built.letters < 50) LetterRecord.parse(record); // the generator keeps to the schema
     built.letters++;
     built.items += record.items.length;
+    progress.tick(record.items.length);
     batch.push(record);
     if (batch.length === 2000) {
       flush(batch);
@@ -283,7 +286,7 @@ async function buildSqlite(path: string): Promise<Built> {
   return built;
 }
 
-async function buildPostgres(url: string): Promise<Built> {
+async function buildPostgres(url: string, progress: Progress): Promise<Built> {
   const store = createStore(url);
   await store.migrate();
   await store.close();
@@ -332,6 +335,7 @@ async function buildPostgres(url: string): Promise<Built> {
     for (const record of letters()) {
       built.letters++;
       built.items += record.items.length;
+      progress.tick(record.items.length);
       for (const [table, rows] of rowsOf(record, at)) {
         const list = pending.get(table) ?? [];
         for (const row of rows) list.push(row);
@@ -347,6 +351,9 @@ async function buildPostgres(url: string): Promise<Built> {
   }
   return built;
 }
+
+/** Items generated and inserted, on stderr when it is a terminal. */
+const buildProgress = () => createProgress('bench:reports build (items)', targetItems);
 
 /** The database URL, built (or found in the cache) first. */
 async function database(): Promise<string> {
@@ -364,7 +371,8 @@ async function database(): Promise<string> {
     }
     const building = join(dir, `reports-${key}.building.sqlite`);
     for (const s of ['', '-wal', '-shm']) rmSync(building + s, { force: true });
-    built = await buildSqlite(building);
+    const progress = buildProgress();
+    built = await buildSqlite(building, progress).finally(() => progress.done());
     renameSync(building, url);
     console.log(`database: ${url} (${(statSync(url).size / 1e6).toFixed(0)} MB)`);
   } else {
@@ -386,7 +394,8 @@ async function database(): Promise<string> {
       await admin.query(`drop database if exists ${building} with (force)`);
       await admin.query(`create database ${building}`);
       base.pathname = `/${building}`;
-      built = await buildPostgres(base.toString());
+      const progress = buildProgress();
+      built = await buildPostgres(base.toString(), progress).finally(() => progress.done());
       await admin.query(`alter database ${building} rename to ${name}`);
       console.log(`database: ${name}`);
     } finally {

@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Label } from '../schemas/label.js';
 import { scoreRecords, totals } from '../src/bench/score.js';
+import { createProgress } from '../src/cli/progress.js';
 import { DEFAULT_LIMITS } from '../src/pipeline/extract/extract-text.js';
 import { DEFAULT_PREP, type PrepOptions } from '../src/pipeline/extract/scan-prep.js';
 import { TesseractPool } from '../src/pipeline/extract/tesseract-pool.js';
@@ -41,17 +42,25 @@ const files = (await readdir(dir))
   .filter((f) => f.toLowerCase().endsWith('.pdf'))
   .sort()
   .slice(0, values.limit ? Number(values.limit) : undefined);
+// Letters scanned, then read once per configuration; on stderr, on a terminal only, cleared before each
+// printed line.
+const progress = createProgress('bench:scan-prep', files.length * (1 + levers.length));
 const letters: { file: string; label: Label; bytes: Uint8Array }[] = [];
 for (const [i, f] of files.entries()) {
   const labelText = await readFile(join(dir, `${basename(f, '.pdf')}.json`), 'utf8').catch(() => null);
-  if (labelText === null) continue;
-  let bytes: Uint8Array = new Uint8Array(await readFile(join(dir, f)));
-  if (values.scan) bytes = await scanPdf(bytes, { ...scanProfile(values.scan), seed: i + 1 });
-  letters.push({ file: f, label: Label.parse(JSON.parse(labelText)), bytes });
+  if (labelText !== null) {
+    let bytes: Uint8Array = new Uint8Array(await readFile(join(dir, f)));
+    if (values.scan) bytes = await scanPdf(bytes, { ...scanProfile(values.scan), seed: i + 1 });
+    letters.push({ file: f, label: Label.parse(JSON.parse(labelText)), bytes });
+  }
+  progress.tick();
 }
+progress.total(files.length + levers.length * letters.length);
+progress.clear();
 console.log(`${letters.length} letters${values.scan ? ` (${values.scan} copies)` : ''}`);
 const pool = new TesseractPool();
 console.log('configuration                        fields     decisions  s/page');
+progress.tick(0); // drawn again now, not after the next letter
 for (const { name, prep } of levers) {
   const pairs = [];
   let pages = 0;
@@ -63,14 +72,18 @@ for (const { name, prep } of levers) {
     });
     pages += record.pages.filter((p) => p.source === 'ocr').length;
     pairs.push({ file, label, record });
+    progress.tick();
   }
   const seconds = (performance.now() - t0) / 1000;
   const score = scoreRecords(pairs);
   const t = totals(score);
   const d = score.decisions;
   const decisions = d.total ? d.correct / d.total : 1;
+  progress.clear();
   console.log(
     `${name.padEnd(36)} ${(100 * t.accuracy).toFixed(2).padStart(6)}%   ${(100 * decisions).toFixed(1).padStart(6)}%  ${(seconds / Math.max(1, pages)).toFixed(2).padStart(6)}`,
   );
+  progress.tick(0);
 }
+progress.done();
 await pool.close();

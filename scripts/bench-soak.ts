@@ -17,6 +17,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { TERMINAL_STATUSES } from '../schemas/document.js';
+import { createProgress, type Progress } from '../src/cli/progress.js';
 import { loadConfig } from '../src/config.js';
 import { createExtractRuntime } from '../src/pipeline/extract-options.js';
 import { processPdf } from '../src/pipeline/process-letter.js';
@@ -71,7 +72,18 @@ const sec = (ms: number) => (Number.isNaN(ms) ? '-' : `${(ms / 1000).toFixed(2)}
 const mb = (kb: number | null) => (kb === null ? '-' : `${(kb / 1024).toFixed(0)} MB`);
 const ratio = (a: number, b: number) =>
   Number.isNaN(a) || Number.isNaN(b) || b === 0 ? '-' : (a / b).toFixed(2);
-const progress = (line: string) => process.stderr.write(`[soak] ${line}\n`);
+/** The live progress line (stderr, terminal only), if any: cleared for each [soak] line, then redrawn. */
+let live: Progress | null = null;
+const progress = (line: string) => {
+  live?.clear();
+  process.stderr.write(`[soak] ${line}\n`);
+  live?.tick(0);
+};
+/** Ends the live line, if any: at the end of its phase, or before an error message. */
+const endLive = () => {
+  live?.done();
+  live = null;
+};
 
 // ---- Resources to clean up, whatever happens -------------------------------------------------------------
 
@@ -145,6 +157,7 @@ function cleanup(): Promise<void> {
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    endLive();
     progress(`${signal}: stopping the workers and cleaning up`);
     void cleanup().finally(() => process.exit(130));
   });
@@ -195,6 +208,7 @@ async function generate(): Promise<{ letters: Letter[]; samples: Map<string, Uin
   const width = String(count).length;
   const letters: Letter[] = [];
   const samples = new Map<string, Uint8Array>();
+  live = createProgress('bench:soak generate', count);
   for (const i of indices) {
     const seed = i + 1;
     const scanned = isScanned(i);
@@ -206,8 +220,10 @@ async function generate(): Promise<{ letters: Letter[]; samples: Map<string, Uin
     const sha256 = createHash('sha256').update(pdf).digest('hex');
     letters.push({ name, seed, scanned, sha256, droppedAt: Number.NaN });
     if (sampleSet.has(i)) samples.set(name, pdf);
+    live.tick();
     if (seed % 200 === 0) progress(`generated ${seed}/${count}`);
   }
+  endLive();
   return { letters, samples };
 }
 
@@ -334,6 +350,7 @@ async function main(): Promise<number> {
   let lastProgress = clock();
   let lastNew = clock();
   let stalled = false;
+  live = createProgress('bench:soak terminal', unique.size);
   while (!dropped || seen.size < unique.size) {
     const rows = await sql.all(`SELECT sha256, updated_at FROM documents WHERE status IN (${TERMINAL_SQL})`);
     const at = clock();
@@ -342,6 +359,7 @@ async function main(): Promise<number> {
       if (seen.has(sha) || !unique.has(sha)) continue;
       seen.set(sha, { at, updatedAt: Date.parse(String(r.updated_at)) });
       lastNew = at;
+      live.tick();
     }
     if (at - lastProgress >= 10_000) {
       lastProgress = at;
@@ -355,6 +373,7 @@ async function main(): Promise<number> {
     }
     await sleep(POLL_MS);
   }
+  endLive();
   await dropping;
   const lastTerminal = Math.max(...[...seen.values()].map((s) => s.at));
   const lastUpdated = Math.max(...[...seen.values()].map((s) => s.updatedAt));
@@ -550,6 +569,7 @@ try {
   code = await main();
 } catch (err) {
   // After Ctrl-C the run fails on closed connections: not worth a message.
+  endLive();
   if (cleaning === null) process.stderr.write(`bench:soak: ${(err as Error).message}\n`);
 } finally {
   await cleanup();

@@ -4,6 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createProgress } from '../src/cli/progress.js';
 import { loadConfig } from '../src/config.js';
 import { createExtractRuntime } from '../src/pipeline/extract-options.js';
 import { processPdf } from '../src/pipeline/process-letter.js';
@@ -22,6 +23,8 @@ const runtime = createExtractRuntime(loadConfig(process.env));
 const files = (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.pdf')).sort();
 const counts = { ok: 0, needs_review: 0, failed: 0 };
 const sources = new Map<string, number>();
+// On stderr when it is a terminal; cleared before each message so none lands on the line.
+const progress = createProgress('check-statuses', files.length);
 try {
   for (const [i, f] of files.entries()) {
     let bytes: Uint8Array = new Uint8Array(await readFile(join(dir, f)));
@@ -29,6 +32,7 @@ try {
     const { record } = await processPdf(f, bytes, runtime.options);
     counts[record.status]++;
     sources.set(record.textSource ?? 'none', (sources.get(record.textSource ?? 'none') ?? 0) + 1);
+    if (record.status !== 'ok') progress.clear();
     if (record.status === 'failed')
       console.log(`FAILED ${f}: ${record.error?.code} ${record.error?.message}`);
     else if (record.status === 'needs_review') {
@@ -39,8 +43,10 @@ try {
           .join('; ')}`,
       );
     }
+    progress.tick();
   }
 } finally {
+  progress.done();
   await runtime.close();
 }
 console.log(

@@ -1,9 +1,16 @@
 import { access } from 'node:fs/promises';
 import { loadConfig } from '../config.js';
-import { EXPORT_FORMATS, type ExportFormat, writeExports } from '../pipeline/export/index.js';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type WrittenExport,
+  writeExports,
+} from '../pipeline/export/index.js';
 import { loadExportRecords } from '../review/export.js';
-import { createStore, describeStoreUrl, parseStoreUrl } from '../store/create-store.js';
+import { createStore } from '../store/create-store.js';
+import { describeStoreUrl, parseStoreUrl } from '../store/url.js';
 import { type Cli, parseCommandLine, UsageError } from './cli.js';
+import { createProgress } from './progress.js';
 
 export const EXPORT_HELP = `imr export [--format jsonl|csv|parquet]... [--out DIR] [--db URL]
 
@@ -75,16 +82,24 @@ export async function runExport(argv: string[], cli: Cli): Promise<number> {
   }
 
   const store = createStore(url);
+  // Ticks per file written: the exporters build each file whole, with no per-letter step to count.
+  const progress = createProgress('imr export', formats.length, { stream: cli.stderr });
   try {
     await store.migrate();
     const records = await loadExportRecords(store);
-    const written = await writeExports(records, out, formats);
+    const written: WrittenExport[] = [];
+    for (const format of formats) {
+      written.push(...(await writeExports(records, out, [format])));
+      progress.tick();
+    }
+    progress.done();
     cli.stderr.write(`imr export: ${records.length} letter(s) from ${describeStoreUrl(url)}\n`);
     for (const w of written) {
       cli.stderr.write(`  ${w.path} (${w.rows} ${w.format === 'jsonl' ? 'letter' : 'item row'}(s))\n`);
     }
     return 0;
   } finally {
+    progress.done();
     await store.close();
   }
 }

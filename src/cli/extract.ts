@@ -3,16 +3,17 @@ import { lstat, mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LetterRecord } from '../../schemas/letter.js';
 import { loadConfig } from '../config.js';
+import { sha256 } from '../hash.js';
 import type { ExtractOptions, OcrMode } from '../pipeline/extract/extract-text.js';
 import { createExtractRuntime } from '../pipeline/extract-options.js';
 import { PARSER_VERSION } from '../pipeline/parse/parse-letter.js';
 import { emptyFields } from '../pipeline/parse/result.js';
-import { sha256 } from '../hash.js';
 import { processPdf } from '../pipeline/process-letter.js';
 
 const OCR_MODES: OcrMode[] = ['auto', 'always', 'never'];
 
 import { type Cli, parseCommandLine, UsageError } from './cli.js';
+import { createProgress } from './progress.js';
 
 export const EXTRACT_HELP = `imr extract <pdf-or-dir>... [--out FILE] [--ocr auto|always|never]
 
@@ -117,10 +118,21 @@ async function writeRecords(
   const file$ = tmp ? createWriteStream(tmp) : null;
   const sink: NodeJS.WritableStream = file$ ?? cli.stdout;
   const counts = { ok: 0, needs_review: 0, failed: 0 };
-  for (const file of files) {
-    const record = await extractFile(file, options);
-    counts[record.status]++;
-    sink.write(`${JSON.stringify(record, null, pretty ? 2 : undefined)}\n`);
+  // On stderr, and only when it is a terminal; a single file gets none (nothing to count).
+  const progress =
+    files.length > 1 ? createProgress('imr extract', files.length, { stream: cli.stderr }) : null;
+  // Records printed to the same terminal must not land on the progress line.
+  const sharesTerminal = sink === cli.stdout && (cli.stdout as { isTTY?: boolean }).isTTY === true;
+  try {
+    for (const file of files) {
+      const record = await extractFile(file, options);
+      counts[record.status]++;
+      if (sharesTerminal) progress?.clear();
+      sink.write(`${JSON.stringify(record, null, pretty ? 2 : undefined)}\n`);
+      progress?.tick();
+    }
+  } finally {
+    progress?.done();
   }
   if (file$ && tmp && out) {
     await new Promise<void>((resolve, reject) => {

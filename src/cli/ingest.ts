@@ -4,19 +4,15 @@ import { createLogger, silentLogger } from '../logger.js';
 import { Queues, redisConnection } from '../queue/queues.js';
 import { type Cli, parseCommandLine, UsageError } from './cli.js';
 import { collectInputs } from './extract.js';
+import { createProgress } from './progress.js';
 import { withStore } from './with-store.js';
 
 export const INGEST_HELP = `imr ingest <file-or-dir>... [--no-wait]
 
 Puts files into the pipeline without a watcher: their bytes go into the database, the first stage is
-queued, and a progress bar runs until every file of the batch is done, needs review or failed. Workers must
+queued, and a progress line (on a terminal) runs until every file of the batch is done, needs review or failed. Workers must
 run somewhere (npm start, or imr worker). Files already known (same bytes) are linked, not redone.
 Exit 0 when all ended done or needs_review, 1 when any failed or no worker took the jobs.`;
-
-function bar(done: number, total: number, width = 30): string {
-  const filled = total === 0 ? width : Math.round((width * done) / total);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-}
 
 export async function runIngest(argv: string[], cli: Cli): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, INGEST_HELP, {
@@ -43,18 +39,20 @@ export async function runIngest(argv: string[], cli: Cli): Promise<number> {
       }
       cli.stderr.write(`imr ingest: ${files.length} file(s), ${shas.size} distinct document(s) queued\n`);
       if (values['no-wait']) return 0;
-      let lastDone = -1;
+      const progress = createProgress('imr ingest', shas.size, { stream: cli.stderr });
+      let lastDone = 0;
       let lastChange = Date.now();
       for (;;) {
         const docs = await Promise.all([...shas].map((s) => store.getDocument(s)));
         const count = { done: 0, needs_review: 0, failed: 0 };
         for (const d of docs) if (d && d.status in count) count[d.status as keyof typeof count]++;
         const finished = count.done + count.needs_review + count.failed;
-        cli.stderr.write(
-          `\r${bar(finished, shas.size)} ${finished}/${shas.size}  done ${count.done}  needs review ${count.needs_review}  failed ${count.failed} `,
-        );
+        progress.tick(finished - lastDone);
         if (finished === shas.size) {
-          cli.stderr.write('\n');
+          progress.done();
+          cli.stderr.write(
+            `imr ingest: ${finished}/${shas.size} finished: done ${count.done}, needs review ${count.needs_review}, failed ${count.failed}\n`,
+          );
           return count.failed > 0 ? 1 : 0;
         }
         if (finished !== lastDone) {
@@ -63,8 +61,9 @@ export async function runIngest(argv: string[], cli: Cli): Promise<number> {
         } else if (Date.now() - lastChange > 15_000) {
           const workers = await queues.queue('extract').getWorkersCount();
           if (workers === 0) {
+            progress.done();
             cli.stderr.write(
-              '\nimr ingest: no worker is running; the files stay queued. Start one: npm start, or imr worker\n',
+              'imr ingest: no worker is running; the files stay queued. Start one: npm start, or imr worker\n',
             );
             return 1;
           }

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TERMINAL_STATUSES } from '../../schemas/document.js';
-import { imr } from '../../workers/imr.js';
 import { silentLogger } from '../../src/logger.js';
 import { writeExports } from '../../src/pipeline/export/index.js';
 import { TesseractPool } from '../../src/pipeline/extract/tesseract-pool.js';
 import { PARSER_VERSION } from '../../src/pipeline/parse/parse-letter.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
 import { scanPdf } from '../../src/synth/scan.js';
+import { imr } from '../../workers/imr.js';
 import { type Pipeline, startPipeline } from '../../workers/main.js';
 import { createTestEnv, deleteQueueKeys, filesIn, type TestEnv, waitFor } from '../helpers/pipeline-env.js';
 
@@ -172,7 +172,7 @@ describe.each(['sqlite', 'postgres'] as const)('pipeline on %s', (db) => {
     });
     expect(code).toBe(0);
     expect(progress).toContain('4 file(s), 3 distinct document(s) queued');
-    expect(progress).toMatch(/3\/3 {2}done \d/);
+    expect(progress).toMatch(/3\/3 finished: done \d/);
     const docs = await pipeline.store.listDocuments();
     expect(docs).toHaveLength(3);
     expect(docs.every((d) => d.status === 'done' || d.status === 'needs_review')).toBe(true);
