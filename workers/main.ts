@@ -13,7 +13,6 @@ import { ingestFile, settleFiles } from '../src/ingest/ingest.js';
 import type { Logger } from '../src/logger.js';
 import { createExtractRuntime, type ExtractRuntime, pdfLimitsOf } from '../src/pipeline/extract-options.js';
 import { Queues, redisConnection, STAGES } from '../src/queue/queues.js';
-import { createApp } from '../src/server/app.js';
 import { unsafeBindReason } from '../src/server/security.js';
 import { createStore } from '../src/store/create-store.js';
 import type { Store } from '../src/store/store.js';
@@ -111,7 +110,13 @@ export async function ensureRedis(url: string, logger: Logger): Promise<{ url: s
 }
 
 /** Starts the chosen parts of the pipeline in this process. */
-export async function startPipeline(config: Config, parts: PipelineParts, logger: Logger): Promise<Pipeline> {
+export async function startPipeline(
+  config: Config,
+  parts: PipelineParts,
+  logger: Logger,
+  /** The workers' extract runtime, when the caller started it early (its PDF threads already booting). */
+  early?: ExtractRuntime,
+): Promise<Pipeline> {
   // Before anything starts: a server reachable from other machines without a token is never started.
   const unsafe = parts.server ? unsafeBindReason(config.server) : null;
   if (unsafe) throw new Error(unsafe);
@@ -131,7 +136,7 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
   const ingestDeps = { store, queues, logger, faultPause: config.faultPause };
 
   if (parts.workers) {
-    runtime = createExtractRuntime(config);
+    runtime = early ?? createExtractRuntime(config);
     // Warm-up only saves time: if it fails, the workers start cold (a real document would then fail on
     // its own, with its own code).
     const warm = await warmUp(runtime, config.workers.warmupLetters).catch((err: Error) => {
@@ -223,6 +228,8 @@ export async function startPipeline(config: Config, parts: PipelineParts, logger
   }
 
   if (parts.server) {
+    // Loaded only here: a worker-only process never loads Hono, Bull Board or the pages.
+    const { createApp } = await import('../src/server/app.js');
     const app = createApp({
       store,
       queues,

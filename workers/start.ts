@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { packageRoot } from '../src/paths.js';
-import { idle, onSignals, startPipeline } from './main.js';
+import { createExtractRuntime } from '../src/pipeline/extract-options.js';
 
 export const START_HELP = `imr start [--no-watcher] [--no-server] [--no-workers]
 
@@ -71,10 +71,16 @@ export async function runStart(argv: string[], workerOnly: boolean): Promise<num
     server: !workerOnly && !values['no-server'],
   };
   const seeded = parts.watcher ? await seedInbox(config.inbox.dir, join(packageRoot(), 'samples')) : 0;
+  // The PDF threads boot (each loads pdf.js, on another core) while this thread loads the rest of the
+  // program: worker start-up is about the longer of the two, not their sum.
+  const runtime = parts.workers ? createExtractRuntime(config) : undefined;
+  void runtime?.startThreads().catch(() => undefined); // a failure shows again, and is logged, in warm-up
+  const { idle, onSignals, startPipeline } = await import('./main.js');
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   try {
-    pipeline = await startPipeline(config, parts, logger);
+    pipeline = await startPipeline(config, parts, logger, runtime);
   } catch (err) {
+    await runtime?.close();
     process.stderr.write(`imr: ${(err as Error).message}\n`);
     return 1;
   }

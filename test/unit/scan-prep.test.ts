@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, ocrLinesToPieces, readPdf } from '../../src/pipeline/extract/extract-text.js';
+import { DEFAULT_LIMITS, ocrLinesToPieces } from '../../src/pipeline/extract/extract-text.js';
+import { readPdf } from '../../src/pipeline/extract/read-pdf.js';
 import {
   type BitImage,
   estimateSkew,

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { StageError } from '../errors.js';
-import { type ReadOptions, readPdf } from './extract-text.js';
+import { type ReadOptions, readPdf } from './read-pdf.js';
 
 /** The body of a PDF-reading thread (see pdf-threads.ts): one document at a time, progress per page. */
 export interface ReadRequest {

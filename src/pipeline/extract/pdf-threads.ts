@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ErrorCode } from '../../../schemas/letter.js';
 import { StageError } from '../errors.js';
-import type { PdfReader, PdfReading, ReadOptions } from './extract-text.js';
+import type { PdfReader, PdfReading, ReadOptions } from './read-pdf.js';
 
 export interface PdfThreadLimits {
   /** Most time one page may take (text layer, or decode/render for OCR) before the thread is stopped. */
