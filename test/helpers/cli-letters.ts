@@ -1,5 +1,6 @@
-import { type Citation, type Item, LetterRecord } from '../../schemas/letter.js';
+import type { LetterRecord } from '../../schemas/letter.js';
 import type { createStore } from '../../src/store/create-store.js';
+import { item, type LetterFacts, letterRecord } from './record-builders.js';
 
 /**
  * Four hand-made letters (8 items) and a few documents in other states, for the `imr query`, `imr report`
@@ -23,63 +24,24 @@ import type { createStore } from '../../src/store/create-store.js';
  */
 
 type Store = ReturnType<typeof createStore>;
-type Cite = [source: string, sections?: string];
 
 const CHRONIC = 'MTUS Chronic Pain Medical Treatment 2016';
 const ACUPUNCTURE = 'MTUS Acupuncture Medical Treatment 2016';
 
-function guideline(cites: Cite[] | null) {
-  if (cites === null) return null;
-  const citations: Citation[] = cites.map(([source, sections]) => ({
-    source,
-    sections: sections ?? null,
-    pages: null,
-  }));
-  return { citations, raw: cites.map(([s]) => s).join('; ') };
-}
-
-function item(description: string, decision: Item['decision'], ca: Cite[] | null, mx: Cite[] | null): Item {
-  return {
-    description,
-    quantity: null,
-    decision,
-    originalRequest: null,
-    authorizedPortion: null,
-    raw: description,
-    claimsAdministratorGuideline: guideline(ca),
-    maximusGuideline: guideline(mx),
-    rationale: null,
-    rationaleConclusion: null,
-  };
-}
-
 function letter(
   key: string,
-  dates: { decision: string; received: string; injury: string },
+  dates: LetterFacts['dates'],
   specialty: string | null,
-  items: Item[],
+  items: LetterFacts['items'],
 ): LetterRecord {
-  return LetterRecord.parse({
+  return letterRecord(key, {
     file: `cli-letter-${key}.pdf`,
-    sha256: key.repeat(64),
-    status: 'ok',
-    error: null,
-    textSource: 'text-layer',
-    layout: 'fdl-2016',
-    parserVersion: 'cli-test',
-    pages: [{ page: 1, source: 'text-layer', chars: 3000 }],
     caseNumber: `CM15-00000${key.toUpperCase()}0`,
-    decisionDate: dates.decision,
-    dateAssigned: dates.received,
-    applicationReceived: dates.received,
-    priority: 'Standard',
-    injuryDate: dates.injury,
-    urDate: null,
-    reviewer: { licensure: ['California'], specialty },
+    parserVersion: 'cli-test',
+    dates,
+    specialty,
     patient: { age: 45, sex: 'male' },
     items,
-    mismatches: [],
-    provenance: {},
   });
 }
 

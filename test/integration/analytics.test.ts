@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Citation, type Item, LetterRecord } from '../../schemas/letter.js';
+import type { LetterRecord } from '../../schemas/letter.js';
 import { type QueryLimits, runQuery } from '../../src/analytics/query.js';
 import { REPORT_NAMES, runReport } from '../../src/analytics/reports.js';
 import { PARSER_VERSION } from '../../src/pipeline/parse/parse-letter.js';
@@ -10,66 +10,27 @@ import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 import { parseStoreUrl } from '../../src/store/url.js';
 import { createTestEnv, type TestEnv } from '../helpers/pipeline-env.js';
+import { item, type LetterFacts, letterRecord } from '../helpers/record-builders.js';
 
 /**
  * The analyst path on both engines: the read-only guard, the time and row limits, and every report on a
  * small set of letters whose numbers are worked out by hand below (not by running the reports).
  */
 
-type Cite = [source: string, sections?: string];
-
-function guideline(cites: Cite[] | null) {
-  if (cites === null) return null;
-  const citations: Citation[] = cites.map(([source, sections]) => ({
-    source,
-    sections: sections ?? null,
-    pages: null,
-  }));
-  return { citations, raw: cites.map(([s]) => s).join('; ') };
-}
-
-function item(description: string, decision: Item['decision'], ca: Cite[] | null, mx: Cite[] | null): Item {
-  return {
-    description,
-    quantity: null,
-    decision,
-    originalRequest: null,
-    authorizedPortion: null,
-    raw: description,
-    claimsAdministratorGuideline: guideline(ca),
-    maximusGuideline: guideline(mx),
-    rationale: null,
-    rationaleConclusion: null,
-  };
-}
-
 function letter(
   key: string,
-  dates: { decision: string; received: string; injury: string },
+  dates: LetterFacts['dates'],
   specialty: string | null,
-  items: Item[],
+  items: LetterFacts['items'],
 ): LetterRecord {
-  return LetterRecord.parse({
+  return letterRecord(key, {
     file: `letter-${key}.pdf`,
-    sha256: key.repeat(64),
-    status: 'ok',
-    error: null,
-    textSource: 'text-layer',
-    layout: 'fdl-2016',
-    parserVersion: PARSER_VERSION,
-    pages: [{ page: 1, source: 'text-layer', chars: 3000 }],
     caseNumber: `CM16-000000${key}`,
-    decisionDate: dates.decision,
-    dateAssigned: dates.received,
-    applicationReceived: dates.received,
-    priority: 'Standard',
-    injuryDate: dates.injury,
-    urDate: null,
-    reviewer: { licensure: ['California'], specialty },
+    parserVersion: PARSER_VERSION,
+    dates,
+    specialty,
     patient: { age: 50, sex: 'female' },
     items,
-    mismatches: [],
-    provenance: {},
   });
 }
 
