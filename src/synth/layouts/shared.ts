@@ -420,14 +420,16 @@ export abstract class LetterBuilder {
     if (kind === 'colon') d = makeColonItem(ctx);
     else if (kind === 'multi') d = makeMultiRegionItem(ctx);
     else {
-      d = makeItem(
-        ctx,
-        kind === 'hash'
-          ? rng.pick<Category>(['opioid', 'medication'])
-          : kind === 'prose'
-            ? 'therapy'
-            : undefined,
-      );
+      const draw = () =>
+        makeItem(
+          ctx,
+          kind === 'hash'
+            ? rng.pick<Category>(['opioid', 'medication'])
+            : kind === 'prose'
+              ? 'therapy'
+              : undefined,
+        );
+      d = draw();
       for (let i = 0; i < 30; i++) {
         const bad =
           (kind === 'hash' && d.hashQty === null) ||
@@ -436,14 +438,7 @@ export abstract class LetterBuilder {
           (!this.allowed('colon-in-item') && d.colon) ||
           (!this.supports('qty-suffix') && d.qtySuffix !== null);
         if (!bad) break;
-        d = makeItem(
-          ctx,
-          kind === 'hash'
-            ? rng.pick<Category>(['opioid', 'medication'])
-            : kind === 'prose'
-              ? 'therapy'
-              : undefined,
-        );
+        d = draw();
       }
     }
     if (kind === 'qty' && d.qtySuffix === null) {
