@@ -16,7 +16,8 @@ On first run the inbox is created and seeded with the bundled samples. Redis com
 (default redis://127.0.0.1:6379); when none answers and redis-server is installed, a private one is started.
 Unfinished documents are re-checked every IMR_RECONCILE_MS (30 s) and re-enqueued when Redis lost their
 job; a dead worker's job moves to another after IMR_LOCK_MS (30 s). Before its first job a worker process
-reads IMR_WARMUP_LETTERS (60) synthetic letters, so V8 has compiled pdf.js and the parser (about 3 s).
+reads IMR_WARMUP_LETTERS (60) synthetic letters, so V8 has compiled pdf.js and the parser (a worker is
+ready in about 2.5 s on 2 cores).
 Stop with Ctrl-C (graceful; a second Ctrl-C forces).
 
   imr worker     the same with workers only (add machines: same REDIS_URL and DATABASE_URL)`;
