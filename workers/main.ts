@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Config } from '../schemas/config.js';
 import { TERMINAL_STATUSES } from '../schemas/document.js';
 import { InboxWatcher } from '../src/ingest/inbox.js';
 import { ingestFile, settleFiles } from '../src/ingest/ingest.js';
 import type { Logger } from '../src/logger.js';
 import { createExtractRuntime, type ExtractRuntime, pdfLimitsOf } from '../src/pipeline/extract-options.js';
-import { Queues, redisConnection, STAGES } from '../src/queue/queues.js';
+import { Queues, redisAnswers, redisConnection, STAGES } from '../src/queue/queues.js';
 import { unsafeBindReason } from '../src/server/security.js';
 import { createStore } from '../src/store/create-store.js';
 import type { Store } from '../src/store/store.js';
@@ -41,24 +40,6 @@ export interface Pipeline {
   shutdown(): Promise<void>;
 }
 
-async function ping(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1500,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -76,7 +57,7 @@ async function freePort(): Promise<number> {
  * port (stopped with the pipeline). Otherwise an error that says how to get one.
  */
 export async function ensureRedis(url: string, logger: Logger): Promise<{ url: string; stop(): void }> {
-  if (await ping(url)) return { url, stop: () => undefined };
+  if (await redisAnswers(url)) return { url, stop: () => undefined };
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     throw new Error(
       `no Redis answers at ${url}, and redis-server is not installed. Start one (apt-get install redis-server, or docker compose up redis) or set REDIS_URL.`,
@@ -103,8 +84,10 @@ export async function ensureRedis(url: string, logger: Logger): Promise<{ url: s
     { stdio: 'ignore' },
   );
   const privateUrl = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50 && !(await ping(privateUrl)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!(await ping(privateUrl))) throw new Error('started a private redis-server, but it does not answer');
+  for (let i = 0; i < 50 && !(await redisAnswers(privateUrl)); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  if (!(await redisAnswers(privateUrl)))
+    throw new Error('started a private redis-server, but it does not answer');
   logger.warn({ url: privateUrl }, `no Redis at ${url}: started a private redis-server on port ${port}`);
   return { url: privateUrl, stop: () => child.kill('SIGTERM') };
 }

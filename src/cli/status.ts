@@ -1,6 +1,6 @@
 import { TERMINAL_STATUSES } from '../../schemas/document.js';
 import { loadConfig } from '../config.js';
-import { Queues, redisConnection } from '../queue/queues.js';
+import { Queues, redisAnswers, redisConnection } from '../queue/queues.js';
 import { type Cli, parseCommandLine } from './cli.js';
 import { withStore } from './with-store.js';
 
@@ -21,17 +21,20 @@ export async function runStatus(argv: string[], cli: Cli): Promise<number> {
   const config = loadConfig(cli.env);
   const documents = await withStore(cli, (store) => store.counts());
   let queues: Awaited<ReturnType<Queues['counts']>> | null = null;
-  const connection = redisConnection(config.redisUrl);
-  connection.on('error', () => undefined);
-  try {
-    const q = new Queues(connection, config.queuePrefix);
-    queues = await Promise.race([
-      q.counts(),
-      new Promise<null>((r) => setTimeout(() => r(null), 2000).unref()),
-    ]);
-    await q.close();
-  } finally {
-    connection.disconnect();
+  // Asked first, once: queues opened on a Redis that is not there retry and print every failure.
+  if (await redisAnswers(config.redisUrl)) {
+    const connection = redisConnection(config.redisUrl);
+    connection.on('error', () => undefined);
+    try {
+      const q = new Queues(connection, config.queuePrefix);
+      queues = await Promise.race([
+        q.counts(),
+        new Promise<null>((r) => setTimeout(() => r(null), 2000).unref()),
+      ]);
+      await q.close();
+    } finally {
+      connection.disconnect();
+    }
   }
   if (values.json) {
     cli.stdout.write(`${JSON.stringify({ documents, queues })}\n`);

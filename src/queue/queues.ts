@@ -18,6 +18,25 @@ export function redisConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
 }
 
+/** Whether a Redis answers at `url` within a second and a half (one try, no retries, no error events). */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1500,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** Job id of a stage for a document: a duplicate enqueue while one is pending is a no-op (no ':' allowed). */
 export function jobId(stage: Stage, sha256: string): string {
   return `${stage}-${sha256}`;
