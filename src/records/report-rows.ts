@@ -1,5 +1,6 @@
 import type { LetterRecord } from '../../schemas/letter.js';
 import { categorizeItem, citationFamily } from '../categories/index.js';
+import { headerColumns } from '../pipeline/export/columns.js';
 
 /**
  * The analyst-facing rows of one letter, from its corrected record: what the views `letters`, `items` and
@@ -133,13 +134,7 @@ export function reportRows(
       status: record.status,
       review_state: review.state ?? 'pending',
       corrections: review.corrections,
-      case_number: record.caseNumber,
-      decision_date: record.decisionDate,
-      date_assigned: record.dateAssigned,
-      application_received: record.applicationReceived,
-      priority: record.priority,
-      injury_date: record.injuryDate,
-      ur_date: record.urDate,
+      ...headerColumns(record),
       reviewer_licensure: record.reviewer.licensure.length > 0 ? record.reviewer.licensure.join(', ') : null,
       reviewer_specialty: record.reviewer.specialty,
       patient_age: record.patient.age,
