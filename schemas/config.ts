@@ -45,6 +45,12 @@ export const Config = z.object({
     dir: z.string().default('inbox'),
     archiveDir: z.string().default('archive'),
     quarantineDir: z.string().default('quarantine'),
+    /**
+     * The backfill folder: files dropped here are taken in like the inbox's, but their jobs queue behind
+     * every inbox drop (years of letters never hold up today's mail). Settled into archive/backfill and
+     * quarantine/backfill.
+     */
+    backfillDir: z.string().default('backfill'),
     /** A file is read once its size and mtime have not changed for this long. */
     stableMs: int(0, 1000),
     /** How often the folder is scanned (also the only trigger in poll mode). */
@@ -63,8 +69,19 @@ export const Config = z.object({
     token: z.string().min(16, 'the access token needs at least 16 characters').optional(),
   }),
   workers: z.object({
-    /** Documents extracted at once per process (OCR pages share the OCR pool). */
+    /** Documents whose text layer is read at once per process (scans only fan out their pages here). */
     extractConcurrency: int(1, 2),
+    /** OCR page jobs at once per process; 0: one per OCR thread (ocr.workers, or the cores). */
+    ocrConcurrency: int(0, 0),
+    /**
+     * The queues this process takes jobs from (comma-separated, of extract, ocr, parse, export): e.g. `ocr`
+     * on a machine that only OCRs, `extract,parse,export` on one that never does.
+     */
+    queues: z
+      .string()
+      .default('extract,ocr,parse,export')
+      .transform((v) => [...new Set(v.split(',').map((q) => q.trim()))].filter((q) => q !== ''))
+      .pipe(z.array(z.enum(['extract', 'ocr', 'parse', 'export'])).min(1, 'name at least one queue')),
     parseConcurrency: int(1, 4),
     exportConcurrency: int(1, 4),
     /** A job's lock: a worker that died is noticed (and its job given to another) after about this long. */
@@ -75,7 +92,7 @@ export const Config = z.object({
     reconcileMs: int(100, 30_000),
   }),
   /** Fault tests only: the point where this process stops dead (see src/faults.ts). */
-  faultPause: z.enum(['after-register', 'after-move', 'after-commit']).optional(),
+  faultPause: z.enum(['after-register', 'after-move', 'after-commit', 'after-page']).optional(),
   /** Graceful shutdown: how long running jobs may take before they are abandoned. */
   shutdownMs: int(0, 15_000),
 });

@@ -30,6 +30,8 @@ export const DocumentRow = z.object({
   textSource: z.string().nullable(),
   layout: z.string().nullable(),
   parserVersion: z.string().nullable(),
+  /** Queue priority of its jobs: 0 for inbox drops (first), BACKFILL_PRIORITY for backfills (behind). */
+  priority: z.number().int().nonnegative(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -50,3 +52,16 @@ export type FileRow = z.infer<typeof FileRow>;
 /** Queue job payloads: ids only, never document bytes or letter text (Redis keeps job data in clear). */
 export const DocJob = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 export type DocJob = z.infer<typeof DocJob>;
+
+/** An OCR page job: one page of a scanned document (any worker on any machine may take it). */
+export const PageJob = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  page: z.number().int().positive(),
+});
+export type PageJob = z.infer<typeof PageJob>;
+
+/**
+ * BullMQ serves jobs without a priority first, then prioritized ones (lowest number first): inbox drops
+ * carry none, backfills this one, so a live drop never waits behind a backfill.
+ */
+export const BACKFILL_PRIORITY = 100;

@@ -96,6 +96,7 @@ async function benchEnv(tag: string) {
     IMR_INBOX: join(work, tag, 'inbox'),
     IMR_ARCHIVE: join(work, tag, 'archive'),
     IMR_QUARANTINE: join(work, tag, 'quarantine'),
+    IMR_BACKFILL: join(work, tag, 'backfill'),
     IMR_EXPORT_DIR: join(work, tag, 'exports'),
     IMR_OCR: 'never',
   };

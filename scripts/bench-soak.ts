@@ -21,7 +21,7 @@ import { createProgress, type Progress } from '../src/cli/progress.js';
 import { loadConfig } from '../src/config.js';
 import { createExtractRuntime } from '../src/pipeline/extract-options.js';
 import { processPdf } from '../src/pipeline/process-letter.js';
-import { STAGES } from '../src/queue/queues.js';
+import { QUEUE_NAMES } from '../src/queue/queues.js';
 import { generateLetterPdf } from '../src/synth/index.js';
 import { DEFAULT_SCAN, scanPdf } from '../src/synth/scan.js';
 import { cpuSeconds, memoryKb } from './proc-stats.js';
@@ -270,6 +270,7 @@ async function main(): Promise<number> {
     IMR_INBOX: join(work, 'inbox'),
     IMR_ARCHIVE: join(work, 'archive'),
     IMR_QUARANTINE: join(work, 'quarantine'),
+    IMR_BACKFILL: join(work, 'backfill'),
     IMR_EXPORT_DIR: join(work, 'exports'),
     IMR_OCR: 'auto',
     IMR_STABLE_MS: '200',
@@ -394,9 +395,9 @@ async function main(): Promise<number> {
   let keyBytes = 0;
   for (const k of keys) keyBytes += Number(await redis.call('MEMORY', 'USAGE', k, 'SAMPLES', '0'));
   // Job keys are `prefix:stage:stage-<sha256>` (and `:lock`, `:logs` beside them).
-  const jobKeys = keys.filter((k) => STAGES.some((s) => k.startsWith(`${prefix}:${s}:${s}-`))).length;
+  const jobKeys = keys.filter((k) => QUEUE_NAMES.some((s) => k.startsWith(`${prefix}:${s}:${s}-`))).length;
   const perStage: string[] = [];
-  for (const s of STAGES) {
+  for (const s of QUEUE_NAMES) {
     const base = `${prefix}:${s}`;
     const [events, completed, failed] = await Promise.all([
       redis.xlen(`${base}:events`),

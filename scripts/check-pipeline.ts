@@ -29,6 +29,7 @@ const env = {
   IMR_INBOX: join(work, 'inbox'),
   IMR_ARCHIVE: join(work, 'archive'),
   IMR_QUARANTINE: join(work, 'quarantine'),
+  IMR_BACKFILL: join(work, 'backfill'),
   IMR_EXPORT_DIR: join(work, 'exports'),
   IMR_STABLE_MS: '300',
   IMR_POLL_MS: '100',

@@ -11,6 +11,8 @@ export const FAULT_POINTS = [
   'after-move',
   /** Worker: the letter's record and terminal status are committed, the job not yet acknowledged. */
   'after-commit',
+  /** OCR worker: one page's text is committed, its job not yet acknowledged (the letter mid fan-out). */
+  'after-page',
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 

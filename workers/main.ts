@@ -1,21 +1,21 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Config } from '../schemas/config.js';
-import { TERMINAL_STATUSES } from '../schemas/document.js';
+import { BACKFILL_PRIORITY, TERMINAL_STATUSES } from '../schemas/document.js';
 import { InboxWatcher } from '../src/ingest/inbox.js';
 import { ingestFile, settleFiles } from '../src/ingest/ingest.js';
 import type { Logger } from '../src/logger.js';
 import { createExtractRuntime, type ExtractRuntime, pdfLimitsOf } from '../src/pipeline/extract-options.js';
-import { Queues, redisAnswers, redisConnection, STAGES } from '../src/queue/queues.js';
+import { type QueueName, Queues, redisAnswers, redisConnection } from '../src/queue/queues.js';
 import { unsafeBindReason } from '../src/server/security.js';
 import { createStore } from '../src/store/create-store.js';
 import type { Store } from '../src/store/store.js';
-import { jobSha, STAGE_FUNCTIONS, type StageDeps } from './processors.js';
+import { jobSha, ocrStage, pageJobOf, STAGE_FUNCTIONS, type StageDeps } from './processors.js';
 import { reconcile } from './reconcile.js';
 import { warmUp } from './warm-up.js';
 
@@ -137,13 +137,20 @@ export async function startPipeline(
       logger,
       faultPause: config.faultPause,
     };
-    const concurrency = {
+    const concurrency: Record<QueueName, number> = {
       extract: config.workers.extractConcurrency,
+      ocr: ocrConcurrencyOf(config),
       parse: config.workers.parseConcurrency,
       export: config.workers.exportConcurrency,
     };
-    for (const stage of STAGES) {
-      const worker = new Worker(stage, async (job) => STAGE_FUNCTIONS[stage](jobSha(job.data), deps), {
+    const processors: Record<QueueName, (data: unknown) => Promise<void>> = {
+      extract: (data) => STAGE_FUNCTIONS.extract(jobSha(data), deps),
+      ocr: (data) => ocrStage(pageJobOf(data), deps),
+      parse: (data) => STAGE_FUNCTIONS.parse(jobSha(data), deps),
+      export: (data) => STAGE_FUNCTIONS.export(jobSha(data), deps),
+    };
+    for (const stage of config.workers.queues) {
+      const worker = new Worker(stage, async (job) => processors[stage](job.data), {
         connection: redisConnection(redis.url),
         prefix: config.queuePrefix,
         concurrency: concurrency[stage],
@@ -180,24 +187,57 @@ export async function startPipeline(
     again();
   }
 
-  const settleOptions = {
-    inboxDir: config.inbox.dir,
-    archiveDir: config.inbox.archiveDir,
-    quarantineDir: config.inbox.quarantineDir,
+  // The inbox, and the backfill folder behind it: same intake, its jobs queued behind every inbox drop.
+  const folders = [
+    {
+      dir: config.inbox.dir,
+      archiveDir: config.inbox.archiveDir,
+      quarantineDir: config.inbox.quarantineDir,
+      priority: 0,
+    },
+    {
+      dir: config.inbox.backfillDir,
+      archiveDir: join(config.inbox.archiveDir, 'backfill'),
+      quarantineDir: join(config.inbox.quarantineDir, 'backfill'),
+      priority: BACKFILL_PRIORITY,
+    },
+  ];
+  const watchers: InboxWatcher[] = [];
+  const settle = async () => {
+    const moved: string[] = [];
+    for (const [i, folder] of folders.entries()) {
+      const paths = await settleFiles(ingestDeps, {
+        inboxDir: folder.dir,
+        archiveDir: folder.archiveDir,
+        quarantineDir: folder.quarantineDir,
+      });
+      for (const path of paths) watchers[i]?.forget(path);
+      moved.push(...paths);
+    }
+    return moved;
   };
-  const settle = () =>
-    settleFiles(ingestDeps, settleOptions).then((moved) => {
-      for (const path of moved) watcher?.forget(path);
-      return moved;
-    });
 
   if (parts.watcher) {
-    watcher = new InboxWatcher(
-      config.inbox,
-      async (path) => void (await ingestFile(path, ingestDeps)),
-      logger,
-    );
-    watcher.start();
+    const inside = relative(resolve(config.inbox.dir), resolve(config.inbox.backfillDir));
+    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+      throw new Error(
+        `the backfill folder (${config.inbox.backfillDir}) must not be the inbox or inside it (${config.inbox.dir}): its files would be taken in as inbox drops`,
+      );
+    }
+    await mkdir(config.inbox.backfillDir, { recursive: true });
+    for (const folder of folders) {
+      const options = { ...config.inbox, dir: folder.dir };
+      // A backfill is not waited for by a person: its folder is scanned less often (it may hold thousands).
+      if (folder.priority > 0) options.pollMs = Math.max(options.pollMs, 2000);
+      const w = new InboxWatcher(
+        options,
+        async (path) => void (await ingestFile(path, ingestDeps, { priority: folder.priority })),
+        logger,
+      );
+      w.start();
+      watchers.push(w);
+    }
+    watcher = watchers[0] ?? null;
     const tick = () => {
       settle()
         .catch((err: Error) => logger.error({ err: err.message }, 'settle failed'))
@@ -236,10 +276,9 @@ export async function startPipeline(
     stopping ??= (async () => {
       stopped = true;
       clearTimeout(reconcileTimer);
-      const w = watcher;
       watcher = null;
       clearTimeout(settleTimer);
-      await w?.stop();
+      await Promise.all(watchers.map((w) => w.stop()));
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       // Stop taking jobs and let running ones finish, for a bounded time; then abandon them (their locks
       // expire and another worker picks them up: stages are idempotent).
@@ -262,6 +301,12 @@ export async function startPipeline(
   };
 
   return { store, queues, config, url, settle, shutdown };
+}
+
+/** OCR page jobs at once in a process: the configured number, else one per OCR thread. */
+export function ocrConcurrencyOf(config: Config): number {
+  if (config.workers.ocrConcurrency > 0) return config.workers.ocrConcurrency;
+  return config.ocr.workers > 0 ? config.ocr.workers : availableParallelism();
 }
 
 /** Whether every document is terminal (nothing queued or running). */

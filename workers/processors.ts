@@ -1,11 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
-import { DocJob } from '../schemas/document.js';
+import { DocJob, PageJob } from '../schemas/document.js';
 import type { TextDocument } from '../schemas/text.js';
 import { type FaultPoint, faultPoint } from '../src/faults.js';
 import type { Logger } from '../src/logger.js';
 import { StageError } from '../src/pipeline/errors.js';
 import { writeRecordFile } from '../src/pipeline/export/index.js';
-import { type ExtractOptions, extractText } from '../src/pipeline/extract/extract-text.js';
+import { type ExtractOptions, ocrPage, readTextLayer } from '../src/pipeline/extract/extract-text.js';
 import { failedRecord, recordFromText } from '../src/pipeline/process-letter.js';
 import type { Queues, Stage } from '../src/queue/queues.js';
 import { docStatusFor } from '../src/records/document-status.js';
@@ -30,6 +30,13 @@ export function jobSha(data: unknown): string {
   return parsed.data.sha256;
 }
 
+/** Validates an OCR page job's payload. */
+export function pageJobOf(data: unknown): PageJob {
+  const parsed = PageJob.safeParse(data);
+  if (!parsed.success) throw new UnrecoverableError(`bad page job payload: ${parsed.error.message}`);
+  return parsed.data;
+}
+
 async function documentOf(store: Store, sha256: string) {
   const doc = await store.getDocument(sha256);
   if (!doc) throw new UnrecoverableError(`no document ${sha256} in the database`);
@@ -37,8 +44,10 @@ async function documentOf(store: Store, sha256: string) {
 }
 
 /**
- * extract: PDF bytes from the database -> stored page text (text layer or OCR) -> parsed record -> export
- * -> terminal status. The parse and export queues serve resumes and `imr reprocess`.
+ * extract: PDF bytes from the database -> every page's text layer. A text letter is then parsed, exported
+ * and committed in this job. A scan's text layer is stored and each page to OCR becomes an OCR page job
+ * (`ocrStage`), so that this queue never waits for OCR and a letter's pages spread over every worker. The
+ * parse and export queues serve the join after OCR, resumes and `imr reprocess`.
  */
 export async function extractStage(sha256: string, deps: StageDeps): Promise<void> {
   const doc = await documentOf(deps.store, sha256);
@@ -48,14 +57,12 @@ export async function extractStage(sha256: string, deps: StageDeps): Promise<voi
     if (stage) await STAGE_FUNCTIONS[stage](sha256, deps);
     return;
   }
+  if (doc.status === 'extracting' && (await fanOut(sha256, doc.priority, deps))) return;
   const bytes = await deps.store.getBytes(sha256);
   if (!bytes) throw new UnrecoverableError(`no bytes stored for ${sha256}`);
-  let text: TextDocument;
+  let read: Awaited<ReturnType<typeof readTextLayer>>;
   try {
-    text = await extractText(bytes, {
-      ...deps.extract,
-      onOcrStart: () => deps.store.setStatus(sha256, 'extracting'),
-    });
+    read = await readTextLayer(bytes, deps.extract);
   } catch (err) {
     if (!(err instanceof StageError)) throw err; // transient: retried with backoff
     // The file itself is bad: a terminal, visible state with its code.
@@ -63,13 +70,59 @@ export async function extractStage(sha256: string, deps: StageDeps): Promise<voi
     deps.logger.info({ sha256, code: err.code }, 'failed');
     return;
   }
-  // Parsing costs milliseconds beside extraction: it runs here on the text in hand rather than after a
-  // queue hop and a re-read. OCR'd text is committed on its own first, so that a crash while parsing
-  // never costs the OCR again (the parse queue resumes from `extracted`); a text layer is cheap to read
-  // again, and is committed with the record.
-  const ocrd = text.pages.some((p) => p.source === 'ocr');
-  if (ocrd) await deps.store.saveText(sha256, text);
-  await parseAndSave(doc.fileName, sha256, text, deps, !ocrd);
+  if (read.ocrPages.length === 0) {
+    // Parsing costs milliseconds beside reading: it runs here on the text in hand rather than after a
+    // queue hop and a re-read; the text layer is committed with the record.
+    await parseAndSave(doc.fileName, sha256, read.text, deps, true);
+    return;
+  }
+  await deps.store.saveTextLayer(sha256, read.text, read.ocrPages);
+  await fanOut(sha256, doc.priority, deps);
+  deps.logger.info({ sha256, pages: read.ocrPages.length }, 'pages queued for OCR');
+}
+
+/**
+ * Enqueues the OCR page jobs a scan still needs (pages already read are never read again), or its join
+ * once none is missing. False when the document waits for no page (not a scan in OCR).
+ */
+async function fanOut(sha256: string, priority: number, deps: StageDeps): Promise<boolean> {
+  const { wanted, done } = await deps.store.ocrPagesState(sha256);
+  if (wanted.length === 0) return false;
+  const missing = wanted.filter((p) => !done.includes(p));
+  if (missing.length === 0) await deps.queues.enqueue('parse', sha256, priority);
+  else await deps.queues.enqueuePages(sha256, missing, priority);
+  return true;
+}
+
+/**
+ * ocr: one page of a scan -> its text (or the error that fails the letter), stored once; the job that
+ * stores the last page enqueues the letter's join and parse. A page already stored is not read again (a
+ * job run twice, after its worker died between commit and acknowledgement).
+ */
+export async function ocrStage(job: PageJob, deps: StageDeps): Promise<void> {
+  const { sha256, page } = job;
+  const doc = await documentOf(deps.store, sha256);
+  // Joined or finished already: a late duplicate.
+  if (doc.status !== 'extracting') return;
+  const { wanted, done } = await deps.store.ocrPagesState(sha256);
+  if (!wanted.includes(page)) return;
+  let missing = wanted.filter((p) => !done.includes(p));
+  if (!done.includes(page)) {
+    const bytes = await deps.store.getBytes(sha256);
+    if (!bytes) throw new UnrecoverableError(`no bytes stored for ${sha256}`);
+    let result: Parameters<Store['saveOcrPage']>[2];
+    try {
+      result = { text: await ocrPage(bytes, page, deps.extract) };
+    } catch (err) {
+      if (!(err instanceof StageError)) throw err; // transient: retried with backoff
+      result = { error: { code: err.code, message: `page ${page}: ${err.message}` } };
+    }
+    const saved = await deps.store.saveOcrPage(sha256, page, result);
+    missing = saved.missing;
+    deps.logger.info({ sha256, page, stored: saved.stored, left: missing.length }, 'page read');
+    await faultPoint('after-page', deps.faultPause, deps.logger);
+  }
+  if (missing.length === 0) await deps.queues.enqueue('parse', sha256, doc.priority);
 }
 
 /**
@@ -108,12 +161,30 @@ async function parseAndSave(
  * A re-parse keeps QA corrections and flags those the parser now disagrees with (`saveReparsedRecord`).
  */
 export async function parseStage(sha256: string, deps: StageDeps): Promise<void> {
+  const doc = await documentOf(deps.store, sha256);
+  if (doc.status === 'extracting') {
+    // The join after OCR: every page in, the letter is parsed, exported and committed in this job.
+    const joined = await deps.store.joinOcrPages(sha256);
+    if (joined.kind === 'missing') {
+      // Retried with backoff; reconciliation re-enqueues pages whose jobs were lost.
+      throw new Error(`pages ${joined.pages.join(', ')} of ${sha256} are not OCR'd yet`);
+    }
+    if (joined.kind === 'failed') {
+      const err = new StageError(joined.error.code, joined.error.message);
+      await deps.store.saveRecord(failedRecord(doc.fileName, sha256, err));
+      deps.logger.info({ sha256, code: err.code }, 'failed');
+      return;
+    }
+    const text = await deps.store.getText(sha256);
+    if (!text) throw new UnrecoverableError(`no stored text for ${sha256} after its OCR join`);
+    await parseAndSave(doc.fileName, sha256, text, deps, false);
+    return;
+  }
   const reparsed = await reparseStored(deps.store, sha256);
   if (!reparsed) {
-    const doc = await documentOf(deps.store, sha256);
     throw new UnrecoverableError(`no stored text for ${sha256} (status ${doc.status})`);
   }
-  if (reparsed.record.status !== 'failed') await deps.queues.enqueue('export', sha256);
+  if (reparsed.record.status !== 'failed') await deps.queues.enqueue('export', sha256, doc.priority);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { BACKFILL_PRIORITY } from '../../schemas/document.js';
 import { loadConfig } from '../config.js';
 import { ingestFile } from '../ingest/ingest.js';
 import { createLogger, silentLogger } from '../logger.js';
@@ -7,16 +8,23 @@ import { collectInputs } from './extract.js';
 import { createProgress } from './progress.js';
 import { withStore } from './with-store.js';
 
-export const INGEST_HELP = `imr ingest <file-or-dir>... [--no-wait]
+export const INGEST_HELP = `imr ingest <file-or-dir>... [--backfill] [--no-wait]
 
 Puts files into the pipeline without a watcher: their bytes go into the database, the first stage is
-queued, and a progress line (on a terminal) runs until every file of the batch is done, needs review or failed. Workers must
-run somewhere (npm start, or imr worker). Files already known (same bytes) are linked, not redone.
+queued, and a progress line (on a terminal) runs until every file of the batch is done, needs review or
+failed. Workers must run somewhere (npm start, or imr worker). Files already known (same bytes) are
+linked, not redone.
+
+  --backfill   queue the batch behind every inbox drop (years of letters never hold up today's mail);
+               the backfill folder (IMR_BACKFILL, default backfill/) does the same for dropped files
+  --no-wait    return once the files are queued
+
 Exit 0 when all ended done or needs_review, 1 when any failed or no worker took the jobs.`;
 
 export async function runIngest(argv: string[], cli: Cli): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, INGEST_HELP, {
     'no-wait': { type: 'boolean' },
+    backfill: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -33,19 +41,32 @@ export async function runIngest(argv: string[], cli: Cli): Promise<number> {
   try {
     return await withStore(cli, async (store) => {
       const shas = new Set<string>();
+      const priority = values.backfill ? BACKFILL_PRIORITY : 0;
+      const queued = createProgress('imr ingest: queueing', files.length, { stream: cli.stderr });
       for (const file of files) {
-        const result = await ingestFile(file, { store, queues, logger });
+        const result = await ingestFile(file, { store, queues, logger }, { priority });
         if (result.kind !== 'vanished') shas.add(result.sha256);
+        queued.tick();
       }
-      cli.stderr.write(`imr ingest: ${files.length} file(s), ${shas.size} distinct document(s) queued\n`);
+      queued.done();
+      cli.stderr.write(
+        `imr ingest: ${files.length} file(s), ${shas.size} distinct document(s) queued${values.backfill ? ' as a backfill' : ''}\n`,
+      );
       if (values['no-wait']) return 0;
       const progress = createProgress('imr ingest', shas.size, { stream: cli.stderr });
       let lastDone = 0;
       let lastChange = Date.now();
+      const count = { done: 0, needs_review: 0, failed: 0 };
+      const pending = new Set(shas);
       for (;;) {
-        const docs = await Promise.all([...shas].map((s) => store.getDocument(s)));
-        const count = { done: 0, needs_review: 0, failed: 0 };
-        for (const d of docs) if (d && d.status in count) count[d.status as keyof typeof count]++;
+        // Only unfinished documents are looked at again: a batch of thousands costs its remainder.
+        for (const sha of [...pending]) {
+          const d = await store.getDocument(sha);
+          if (d && d.status in count) {
+            count[d.status as keyof typeof count]++;
+            pending.delete(sha);
+          }
+        }
         const finished = count.done + count.needs_review + count.failed;
         progress.tick(finished - lastDone);
         if (finished === shas.size) {
@@ -69,7 +90,7 @@ export async function runIngest(argv: string[], cli: Cli): Promise<number> {
           }
           lastChange = Date.now();
         }
-        await new Promise((r) => setTimeout(r, 250));
+        await new Promise((r) => setTimeout(r, pending.size > 500 ? 2000 : 250));
       }
     });
   } finally {

@@ -14,6 +14,11 @@ export interface IngestDeps {
   faultPause?: FaultPoint | undefined;
 }
 
+export interface IngestOptions {
+  /** Queue priority of the document's jobs: 0 (inbox, first) or BACKFILL_PRIORITY (behind every drop). */
+  priority?: number;
+}
+
 export type IngestResult = { kind: 'new' | 'duplicate' | 'known'; sha256: string } | { kind: 'vanished' };
 
 /**
@@ -21,7 +26,11 @@ export type IngestResult = { kind: 'new' | 'duplicate' | 'known'; sha256: string
  * then the first stage is enqueued. Known bytes under another name are recorded as a duplicate and linked,
  * not processed again. A file removed before it could be read is reported as vanished.
  */
-export async function ingestFile(path: string, deps: IngestDeps): Promise<IngestResult> {
+export async function ingestFile(
+  path: string,
+  deps: IngestDeps,
+  options: IngestOptions = {},
+): Promise<IngestResult> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));
@@ -33,14 +42,16 @@ export async function ingestFile(path: string, deps: IngestDeps): Promise<Ingest
     throw err;
   }
   const hash = sha256(bytes);
+  const priority = options.priority ?? 0;
   const { isNew, duplicateFile } = await deps.store.registerFile({
     sha256: hash,
     path: resolve(path),
     bytes,
+    priority,
   });
   if (isNew) {
     await faultPoint('after-register', deps.faultPause, deps.logger);
-    await deps.queues.enqueue('extract', hash);
+    await deps.queues.enqueue('extract', hash, priority);
     deps.logger.info({ sha256: hash, file: basename(path), bytes: bytes.byteLength }, 'ingested');
     return { kind: 'new', sha256: hash };
   }

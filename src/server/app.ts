@@ -10,7 +10,7 @@ import { QueryError } from '../analytics/query.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { DEFAULT_LIMITS } from '../pipeline/extract/extract-text.js';
 import type { PdfLimits } from '../pipeline/extract/pdf-document.js';
-import { type Queues, STAGES } from '../queue/queues.js';
+import { QUEUE_NAMES, type Queues } from '../queue/queues.js';
 import { ReviewInputError } from '../records/errors.js';
 import { correctLetter, reviewLetter } from '../review/actions.js';
 import type { Store } from '../store/store.js';
@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   const board = new HonoAdapter(serveStatic);
   createBullBoard({
-    queues: STAGES.map(
+    queues: QUEUE_NAMES.map(
       (s) => new BullMQAdapter(deps.queues.queue(s), { readOnlyMode: !deps.queueAdminWritable }),
     ),
     serverAdapter: board,

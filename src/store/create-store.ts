@@ -38,7 +38,7 @@ class KyselyStore extends ReviewStore implements Store {
     await this.write((db) => migrateSchema(db, this.dialect));
   }
 
-  async registerFile(input: { sha256: string; path: string; bytes: Uint8Array }) {
+  async registerFile(input: { sha256: string; path: string; bytes: Uint8Array; priority?: number }) {
     return this.write(async (db) => {
       const at = now();
       const inserted = await db
@@ -54,6 +54,8 @@ class KyselyStore extends ReviewStore implements Store {
           text_source: null,
           layout: null,
           parser_version: null,
+          priority: input.priority ?? 0,
+          ocr_pages: null,
           created_at: at,
           updated_at: at,
         })
@@ -311,6 +313,111 @@ class KyselyStore extends ReviewStore implements Store {
     await this.write((db) =>
       db.updateTable('files').set({ settled_to: settledTo }).where('id', '=', fileId).execute(),
     );
+  }
+
+  // OCR page jobs: the text layer first, then each page's OCR result as it comes, then the join.
+
+  async saveTextLayer(sha256: string, text: TextDocument, ocrPages: readonly number[]): Promise<void> {
+    await this.write(async (db) => {
+      await this.writeText(db, sha256, text, 'extracting');
+      await db
+        .updateTable('documents')
+        .set({ ocr_pages: JSON.stringify([...ocrPages].sort((a, b) => a - b)) })
+        .where('sha256', '=', sha256)
+        .execute();
+    });
+  }
+
+  async ocrPagesState(sha256: string): Promise<{ wanted: number[]; done: number[] }> {
+    const [doc, rows] = await Promise.all([
+      this.db.selectFrom('documents').select('ocr_pages').where('sha256', '=', sha256).executeTakeFirst(),
+      this.db.selectFrom('ocr_pages').select('page').where('sha256', '=', sha256).execute(),
+    ]);
+    const wanted = doc?.ocr_pages ? (JSON.parse(doc.ocr_pages) as number[]) : [];
+    return { wanted, done: rows.map((r) => Number(r.page)).sort((a, b) => a - b) };
+  }
+
+  async saveOcrPage(
+    sha256: string,
+    page: number,
+    result: { text: TextPage } | { error: ExtractError },
+  ): Promise<{ stored: boolean; missing: number[] }> {
+    return this.write(async (db) => {
+      const inserted = await db
+        .insertInto('ocr_pages')
+        .values({
+          sha256,
+          page,
+          text_json: 'text' in result ? JSON.stringify(result.text) : null,
+          error_code: 'error' in result ? result.error.code : null,
+          error_message: 'error' in result ? result.error.message : null,
+        })
+        .onConflict((oc) => oc.columns(['sha256', 'page']).doNothing())
+        .returning('page')
+        .executeTakeFirst();
+      const doc = await db
+        .selectFrom('documents')
+        .select('ocr_pages')
+        .where('sha256', '=', sha256)
+        .executeTakeFirst();
+      const rows = await db.selectFrom('ocr_pages').select('page').where('sha256', '=', sha256).execute();
+      const have = new Set(rows.map((r) => Number(r.page)));
+      const wanted = doc?.ocr_pages ? (JSON.parse(doc.ocr_pages) as number[]) : [];
+      return { stored: inserted !== undefined, missing: wanted.filter((p) => !have.has(p)) };
+    });
+  }
+
+  async joinOcrPages(
+    sha256: string,
+  ): Promise<
+    { kind: 'joined' } | { kind: 'missing'; pages: number[] } | { kind: 'failed'; error: ExtractError }
+  > {
+    return this.write(async (db) => {
+      const doc = await db
+        .selectFrom('documents')
+        .select(['status', 'ocr_pages'])
+        .where('sha256', '=', sha256)
+        .executeTakeFirst();
+      if (!doc) throw new UnknownDocumentError('joinOcrPages', sha256);
+      // Joined already (a job run twice): nothing to do.
+      if (doc.status !== 'extracting' || doc.ocr_pages === null) return { kind: 'joined' as const };
+      const wanted = JSON.parse(doc.ocr_pages) as number[];
+      const rows = await db.selectFrom('ocr_pages').selectAll().where('sha256', '=', sha256).execute();
+      const byPage = new Map(rows.map((r) => [Number(r.page), r]));
+      const missing = wanted.filter((p) => !byPage.has(p));
+      if (missing.length > 0) return { kind: 'missing' as const, pages: missing };
+      const failed = wanted.map((p) => byPage.get(p)!).find((r) => r.error_code !== null);
+      if (failed) {
+        const error = { code: failed.error_code, message: failed.error_message ?? '' } as ExtractError;
+        return { kind: 'failed' as const, error };
+      }
+      for (const p of wanted) {
+        await db
+          .updateTable('page_texts')
+          .set({ source: 'ocr', text_json: byPage.get(p)!.text_json! })
+          .where('sha256', '=', sha256)
+          .where('page', '=', p)
+          .execute();
+      }
+      const sources = await db
+        .selectFrom('page_texts')
+        .select('source')
+        .distinct()
+        .where('sha256', '=', sha256)
+        .execute();
+      await db
+        .updateTable('documents')
+        .set({
+          status: 'extracted',
+          ocr_pages: null,
+          text_source: sources.length > 1 ? 'mixed' : 'ocr',
+          updated_at: now(),
+        })
+        .where('sha256', '=', sha256)
+        .execute();
+      await db.deleteFrom('ocr_pages').where('sha256', '=', sha256).execute();
+      return { kind: 'joined' as const };
+    });
   }
 }
 

@@ -29,8 +29,21 @@ export interface DocumentsTable {
   text_source: string | null;
   layout: string | null;
   parser_version: string | null;
+  /** Queue priority of the document's jobs (0: inbox). */
+  priority: Generated<number>;
+  /** JSON array of the pages waiting for OCR page jobs; null when none. */
+  ocr_pages: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** One OCR page job's result (its page's text, or why it failed), until the letter's pages are joined. */
+export interface OcrPagesTable {
+  sha256: string;
+  page: number;
+  text_json: string | null;
+  error_code: string | null;
+  error_message: string | null;
 }
 
 export interface BlobsTable {
@@ -178,6 +191,7 @@ export interface Database {
   blobs: BlobsTable;
   files: FilesTable;
   page_texts: PageTextsTable;
+  ocr_pages: OcrPagesTable;
   letters: LettersTable;
   items: ItemsTable;
   citations: CitationsTable;

@@ -331,11 +331,41 @@ async function reportIndexes(db: Kysely<Database>): Promise<void> {
     .execute();
 }
 
+/**
+ * OCR as page jobs: a scanned document's pages are OCR'd by any worker, each result kept in `ocr_pages`
+ * until the last one is in and the letter is parsed; `documents.ocr_pages` lists the pages it waits for.
+ * `documents.priority` is its jobs' queue priority (0 inbox, else backfill), kept so that a re-enqueue
+ * (restart, lost Redis) keeps the lane.
+ */
+async function pageJobs(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  const s = db.schema;
+  if (!(await hasColumn(db, dialect, 'documents', 'priority'))) {
+    await s
+      .alterTable('documents')
+      .addColumn('priority', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  }
+  if (!(await hasColumn(db, dialect, 'documents', 'ocr_pages'))) {
+    await s.alterTable('documents').addColumn('ocr_pages', 'text').execute();
+  }
+  await s
+    .createTable('ocr_pages')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.notNull().references('documents.sha256').onDelete('cascade'))
+    .addColumn('page', 'integer', (c) => c.notNull())
+    .addColumn('text_json', 'text')
+    .addColumn('error_code', 'text')
+    .addColumn('error_message', 'text')
+    .addPrimaryKeyConstraint('ocr_pages_pkey', ['sha256', 'page'])
+    .execute();
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'review', up: review },
   { version: 3, name: 'analytics', up: analytics },
   { version: 4, name: 'report indexes', up: reportIndexes },
+  { version: 5, name: 'page jobs', up: pageJobs },
 ];
 
 /** The schema version this code expects. */

@@ -52,6 +52,7 @@ export function documentRow(row: Selectable<DocumentsTable>): DocumentRow {
     textSource: row.text_source,
     layout: row.layout,
     parserVersion: row.parser_version,
+    priority: Number(row.priority),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });

@@ -8,7 +8,7 @@ import type {
   Review,
   ReviewState,
 } from '../../schemas/review.js';
-import type { TextDocument } from '../../schemas/text.js';
+import type { TextDocument, TextPage } from '../../schemas/text.js';
 
 /** Field accuracy of one parser version's machine values against what QA approved (the gold set). */
 export interface GoldScore {
@@ -48,7 +48,7 @@ export interface Store {
    * and the file row. Known bytes: only a file row marked `duplicate` (unless this same path is already
    * recorded for it, then nothing). One transaction.
    */
-  registerFile(input: { sha256: string; path: string; bytes: Uint8Array }): Promise<{
+  registerFile(input: { sha256: string; path: string; bytes: Uint8Array; priority?: number }): Promise<{
     isNew: boolean;
     duplicateFile: boolean;
     document: DocumentRow;
@@ -60,6 +60,33 @@ export interface Store {
   /** Replaces the stored page text (and pages, text source); status `extracted`. */
   saveText(sha256: string, text: TextDocument): Promise<void>;
   getText(sha256: string): Promise<TextDocument | null>;
+
+  /**
+   * A scanned document's text layer, before OCR: the page text as `saveText` stores it, status
+   * `extracting`, and the pages its OCR page jobs will fill in (their earlier results are kept).
+   */
+  saveTextLayer(sha256: string, text: TextDocument, ocrPages: readonly number[]): Promise<void>;
+  /** The pages a document waits for OCR of, and those whose result is stored. */
+  ocrPagesState(sha256: string): Promise<{ wanted: number[]; done: number[] }>;
+  /**
+   * One OCR page job's result: the page's text, or the error that makes the letter fail. The first result
+   * stored wins (`stored` false for a second one). `missing`: the pages still without a result.
+   */
+  saveOcrPage(
+    sha256: string,
+    page: number,
+    result: { text: TextPage } | { error: ExtractError },
+  ): Promise<{ stored: boolean; missing: number[] }>;
+  /**
+   * Once every wanted page has a result: the OCR'd pages replace their text-layer pages, status
+   * `extracted` (parse next), results cleared; in one transaction. `missing` while some are not in;
+   * `failed` with the first page's error when one failed; `joined` also when already joined.
+   */
+  joinOcrPages(
+    sha256: string,
+  ): Promise<
+    { kind: 'joined' } | { kind: 'missing'; pages: number[] } | { kind: 'failed'; error: ExtractError }
+  >;
 
   /**
    * Replaces the machine values of a letter (letters, items, citations, mismatches, provenance) from a

@@ -49,6 +49,7 @@ export async function createTestEnv(
       dir: join(root, 'inbox'),
       archiveDir: join(root, 'archive'),
       quarantineDir: join(root, 'quarantine'),
+      backfillDir: join(root, 'backfill'),
       stableMs: 300,
       pollMs: 100,
       ...overrides,

@@ -15,6 +15,7 @@ export function envOf(config: Config, extra: Record<string, string> = {}): NodeJ
     IMR_INBOX: config.inbox.dir,
     IMR_ARCHIVE: config.inbox.archiveDir,
     IMR_QUARANTINE: config.inbox.quarantineDir,
+    IMR_BACKFILL: config.inbox.backfillDir,
     IMR_STABLE_MS: String(config.inbox.stableMs),
     IMR_POLL_MS: String(config.inbox.pollMs),
     IMR_EXPORT_DIR: config.exportDir,

@@ -150,6 +150,40 @@ describe('kill -9 at the worst moments', { timeout: 180_000 }, () => {
     await expectExactlyOnce(config, store!, 1);
     expect((await store!.listRecords())[0]?.textSource).toBe('ocr');
   });
+
+  it("an OCR worker in the middle of a letter's page fan-out", async () => {
+    const config = await sqliteEnv();
+    // One page at a time, and the process stops dead once its first page is committed.
+    const a = run('start', config, { IMR_FAULT_PAUSE: 'after-page', IMR_OCR_CONCURRENCY: '1' });
+    const scanned = await scanPdf((await generateLetterPdf(132, { items: 3 })).pdf);
+    await writeFile(join(config.inbox.dir, 'scanned.pdf'), scanned);
+    await a.waitForLog(/paused at after-page/, 120_000);
+    await a.kill9();
+    const doc = (await store!.listDocuments())[0]!;
+    expect(doc.status).toBe('extracting');
+    const before = await store!.ocrPagesState(doc.sha256);
+    expect(before.done).toHaveLength(1);
+    expect(before.wanted.length).toBeGreaterThan(1);
+
+    const b = run('start', config);
+    await expectExactlyOnce(config, store!, 1);
+    expect((await store!.listRecords())[0]?.textSource).toBe('ocr');
+    // Every page read once: the page the dead worker committed is not read again, the others once each.
+    const reads = (p: ImrProcess) =>
+      p.lines.map((l): { msg?: string; page?: number; stored?: boolean } => {
+        try {
+          return JSON.parse(l);
+        } catch {
+          return {}; // a plain line ("imr start: running.")
+        }
+      });
+    const readByB = reads(b).filter((l) => l.msg === 'page read');
+    expect(readByB.every((l) => l.stored)).toBe(true);
+    expect(readByB.map((l) => l.page).sort()).toEqual(before.wanted.filter((p) => !before.done.includes(p)));
+    // Parsed and exported once, by the second process.
+    expect(reads(b).filter((l) => l.msg === 'letter finished')).toHaveLength(1);
+    expect(reads(a).filter((l) => l.msg === 'letter finished')).toHaveLength(0);
+  });
 });
 
 describe('services going away', { timeout: 180_000 }, () => {

@@ -39,6 +39,7 @@ async function machineConfig(base: Config, name: string): Promise<{ dir: string;
       dir: join(dir, 'inbox'),
       archiveDir: join(dir, 'archive'),
       quarantineDir: join(dir, 'quarantine'),
+      backfillDir: join(dir, 'backfill'),
     },
     exportDir: join(dir, 'exports'),
   };

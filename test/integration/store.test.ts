@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { LetterRecord } from '../../schemas/letter.js';
 import type { TextDocument } from '../../schemas/text.js';
 import { sha256 } from '../../src/hash.js';
@@ -193,7 +193,7 @@ describe.each([{ make: sqliteBackend }, { make: postgresBackend }])('store', ({ 
       await store.migrate();
       const versions = await query('select version from schema_version order by version');
       expect(versions.map((v) => Number(v.version))).toEqual(MIGRATIONS.map((m) => m.version));
-      expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+      expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
     });
 
     it('registers new bytes, a duplicate file, and ignores the same path', async () => {
@@ -296,6 +296,70 @@ describe.each([{ make: sqliteBackend }, { make: postgresBackend }])('store', ({ 
         status: 'done',
         pages: letter.text.pages.length,
       });
+    });
+
+    it('keeps OCR page results until the last is in, then joins them once', async () => {
+      const letter = letters[2];
+      if (!letter) throw new Error('no letter');
+      // A database of its own: the counts of the shared one are checked below.
+      const store = createStore(await backend.fresh('ocr-join'));
+      await store.migrate();
+      onTestFinished(() => store.close());
+      const bytes = new Uint8Array(randomBytes(64));
+      const sha = sha256(bytes);
+      await store.registerFile({ sha256: sha, path: `/backfill/${sha}.pdf`, bytes, priority: 100 });
+      expect((await store.getDocument(sha))?.priority).toBe(100);
+      const pages = letter.text.pages;
+      const wanted = pages.map((p) => p.page);
+      const layer = { pages: pages.map((p) => ({ ...p, text: '', lines: [] })) };
+      await store.saveTextLayer(sha, layer, wanted);
+      expect(await store.getDocument(sha)).toMatchObject({ status: 'extracting', textSource: 'text-layer' });
+      expect(await store.ocrPagesState(sha)).toEqual({ wanted, done: [] });
+      expect(await store.joinOcrPages(sha)).toEqual({ kind: 'missing', pages: wanted });
+
+      const ocrd = pages.map((p) => ({ ...p, source: 'ocr' as const }));
+      const last = ocrd.at(-1)!;
+      for (const [i, p] of ocrd.slice(0, -1).entries()) {
+        const saved = await store.saveOcrPage(sha, p.page, { text: p });
+        expect(saved).toEqual({ stored: true, missing: wanted.slice(i + 1) });
+      }
+      // A page job run twice: the first result stays.
+      const again = await store.saveOcrPage(sha, ocrd[0]!.page, { text: { ...ocrd[0]!, text: 'other' } });
+      expect(again).toEqual({ stored: false, missing: [last.page] });
+      // The extract stage run again (its worker died) keeps the pages already read.
+      await store.saveTextLayer(sha, layer, wanted);
+      expect((await store.ocrPagesState(sha)).done).toEqual(wanted.slice(0, -1));
+      expect(await store.saveOcrPage(sha, last.page, { text: last })).toEqual({ stored: true, missing: [] });
+
+      expect(await store.joinOcrPages(sha)).toEqual({ kind: 'joined' });
+      expect(await store.getText(sha)).toEqual({ pages: ocrd });
+      expect(await store.getDocument(sha)).toMatchObject({ status: 'extracted', textSource: 'ocr' });
+      expect(await count('ocr_pages', sha)).toBe(0);
+      expect(await store.ocrPagesState(sha)).toEqual({ wanted: [], done: [] });
+      // Joined once: a second join changes nothing.
+      expect(await store.joinOcrPages(sha)).toEqual({ kind: 'joined' });
+      expect(await store.getText(sha)).toEqual({ pages: ocrd });
+    });
+
+    it('fails the join with the error of a page that could not be read', async () => {
+      const letter = letters[2];
+      if (!letter) throw new Error('no letter');
+      const store = createStore(await backend.fresh('ocr-fail'));
+      await store.migrate();
+      onTestFinished(() => store.close());
+      const bytes = new Uint8Array(randomBytes(64));
+      const sha = sha256(bytes);
+      await store.registerFile({ sha256: sha, path: `/inbox/${sha}.pdf`, bytes });
+      expect((await store.getDocument(sha))?.priority).toBe(0);
+      const page = letter.text.pages[0]!;
+      await store.saveTextLayer(sha, { pages: [page, { ...page, page: 2 }] }, [1, 2]);
+      await store.saveOcrPage(sha, 2, { error: { code: 'ocr_timeout', message: 'page 2: too slow' } });
+      await store.saveOcrPage(sha, 1, { text: { ...page, source: 'ocr' } });
+      expect(await store.joinOcrPages(sha)).toEqual({
+        kind: 'failed',
+        error: { code: 'ocr_timeout', message: 'page 2: too slow' },
+      });
+      expect((await store.getDocument(sha))?.status).toBe('extracting');
     });
 
     it('saves a record twice to the same rows and gives it back', async () => {

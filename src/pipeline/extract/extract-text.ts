@@ -113,10 +113,100 @@ export function mergeSideBySide(lines: Piece[][]): Piece[][] {
   return rows.sort((a, b) => (a.box[1] + a.box[3]) / 2 - (b.box[1] + b.box[3]) / 2).map((r) => r.pieces);
 }
 
+/** The pages OCR should read: those without a usable text layer (auto), every one (always), none (never). */
+export function pagesForOcr(pages: readonly TextPage[], mode: OcrMode): number[] {
+  if (mode === 'never') return [];
+  return pages.filter((p) => mode === 'always' || !hasUsableText(p)).map((p) => p.page);
+}
+
+/** The OCR mode this process reads with: none without an engine. */
+function ocrModeOf(options: ExtractOptions): OcrMode {
+  return options.ocr?.engine ? options.ocr.mode : 'never';
+}
+
+function readOptionsOf(options: ExtractOptions, ocrMode: OcrMode, only?: readonly number[]) {
+  const ocr = options.ocr;
+  return {
+    limits: options.limits,
+    ocrMode,
+    dpi: ocr?.dpi ?? 300,
+    ...(ocr?.prep ? { prep: ocr.prep } : {}),
+    ...(only ? { only } : {}),
+  } as const;
+}
+
+async function read(
+  bytes: Uint8Array,
+  options: ExtractOptions,
+  readOptions: ReturnType<typeof readOptionsOf>,
+) {
+  // pdf.js loads only where it runs: a process whose reading happens in PDF threads never loads it.
+  return options.reader
+    ? options.reader.read(bytes, readOptions)
+    : (await import('./read-pdf.js')).readPdf(bytes, readOptions);
+}
+
+/** One page image through the engine, as that page's text model (boxes mapped back to the page). */
+async function recognizePage(
+  engine: OcrEngine,
+  image: PageImage,
+  page: TextPage,
+  timeoutMs: number,
+): Promise<TextPage> {
+  const lines = await engine.recognize(image, { timeoutMs });
+  const pieces = mergeSideBySide(ocrLinesToPieces(lines, image, page.width, page.height));
+  return buildTextPageFromLines(page.page, page.width, page.height, 'ocr', pieces);
+}
+
+/** A letter needs some text: when no page has any, it fails with `no_text`. */
+export function requireText(pages: TextPage[], ocrTried: boolean): TextDocument {
+  if (!pages.some(hasUsableText)) {
+    throw new StageError(
+      'no_text',
+      ocrTried
+        ? 'no text found on any page, by text layer or OCR'
+        : 'no page has a usable text layer, and OCR is off (imr extract --ocr auto)',
+    );
+  }
+  return { pages };
+}
+
 /**
- * Extract stage: PDF bytes to the stored text model of every page. Each page is read from its text layer
- * when that is usable, and OCR'd otherwise (or always/never, as asked). The pdf.js half runs through
- * `options.reader` when given (a thread with limits), else here.
+ * The first half of the pipeline's extract stage: every page's text layer, and the pages OCR should read
+ * (each then becomes an OCR page job, see `ocrPage`). No OCR, no rendering: a scan costs what a text
+ * letter costs here. A document without text and without pages to OCR fails (`no_text`).
+ */
+export async function readTextLayer(
+  bytes: Uint8Array,
+  options: ExtractOptions = { limits: DEFAULT_LIMITS },
+): Promise<{ text: TextDocument; ocrPages: number[] }> {
+  const reading = await read(bytes, options, readOptionsOf(options, 'never'));
+  const ocrPages = pagesForOcr(reading.pages, ocrModeOf(options));
+  if (ocrPages.length === 0) return { text: requireText(reading.pages, false), ocrPages };
+  return { text: { pages: reading.pages }, ocrPages };
+}
+
+/**
+ * An OCR page job: one page of a document rendered (or its stored scan prepared) and read by the engine.
+ * Errors the file causes are StageErrors (page_too_large, ocr_timeout, ...), as in `extractText`.
+ */
+export async function ocrPage(bytes: Uint8Array, page: number, options: ExtractOptions): Promise<TextPage> {
+  const engine = options.ocr?.engine;
+  if (!engine || !options.ocr) throw new Error('ocrPage: this process has no OCR engine');
+  const reading = await read(bytes, options, readOptionsOf(options, 'always', [page]));
+  const textPage = reading.pages.find((p) => p.page === page);
+  const image = reading.images.find((i) => i.page === page)?.image;
+  if (!textPage || !image) {
+    throw new StageError('corrupt_pdf', `page ${page} is not in this document (it has fewer pages)`);
+  }
+  return recognizePage(engine, image, textPage, options.ocr.timeoutMs);
+}
+
+/**
+ * PDF bytes to the stored text model of every page, in this process (`imr extract`, tests, benches): each
+ * page from its text layer when that is usable, OCR'd otherwise (or always/never, as asked). The pdf.js
+ * half runs through `options.reader` when given (a thread with limits), else here. The pipeline splits the
+ * same work into `readTextLayer` and one `ocrPage` job per page.
  */
 export async function extractText(
   bytes: Uint8Array,
@@ -124,37 +214,15 @@ export async function extractText(
 ): Promise<TextDocument> {
   const ocr = options.ocr;
   const engine = ocr?.engine ?? null;
-  const readOptions = {
-    limits: options.limits,
-    ocrMode: engine ? (ocr?.mode ?? 'never') : 'never',
-    dpi: ocr?.dpi ?? 300,
-    ...(ocr?.prep ? { prep: ocr.prep } : {}),
-  } as const;
-  // pdf.js loads only where it runs: a process whose reading happens in PDF threads never loads it.
-  const reading = options.reader
-    ? await options.reader.read(bytes, readOptions)
-    : await (await import('./read-pdf.js')).readPdf(bytes, readOptions);
+  const reading = await read(bytes, options, readOptionsOf(options, ocrModeOf(options)));
   const pages = reading.pages;
   if (reading.images.length > 0 && engine && ocr) {
     await options.onOcrStart?.();
     // Pages go to the pool together so one letter uses every OCR worker.
     const done = await Promise.all(
-      reading.images.map(async ({ page, image }) => {
-        const p = pages[page - 1]!;
-        const lines = await engine.recognize(image, { timeoutMs: ocr.timeoutMs });
-        const pieces = mergeSideBySide(ocrLinesToPieces(lines, image, p.width, p.height));
-        return buildTextPageFromLines(p.page, p.width, p.height, 'ocr', pieces);
-      }),
+      reading.images.map(({ page, image }) => recognizePage(engine, image, pages[page - 1]!, ocr.timeoutMs)),
     );
     for (const page of done) pages[page.page - 1] = page;
   }
-  if (!pages.some(hasUsableText)) {
-    throw new StageError(
-      'no_text',
-      reading.images.length > 0
-        ? 'no text found on any page, by text layer or OCR'
-        : 'no page has a usable text layer, and OCR is off (imr extract --ocr auto)',
-    );
-  }
-  return { pages };
+  return requireText(pages, reading.images.length > 0);
 }

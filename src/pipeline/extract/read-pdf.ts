@@ -31,6 +31,8 @@ export interface ReadOptions {
   dpi: number;
   /** How bilevel scans are prepared for OCR; DEFAULT_PREP when absent. */
   prep?: PrepOptions;
+  /** Read only these pages (an OCR page job wants one); every page when absent. */
+  only?: readonly number[];
   /** Called after each page is read or rendered (a thread's proof of progress, for the time limit). */
   onPage?: (page: number) => void;
 }
@@ -75,10 +77,11 @@ function scanForOcr(stored: StoredScan, page: TextPage, prep: PrepOptions): Page
  * read, their pixels (a scan's JPEG as stored, decoded; other pages rendered), under the pixel limit.
  */
 export async function readPdf(bytes: Uint8Array, options: ReadOptions): Promise<PdfReading> {
-  const { limits, ocrMode, dpi, onPage } = options;
+  const { limits, ocrMode, dpi, onPage, only } = options;
   const pages = await withPdfDocument(bytes, { limits }, async (doc) => {
     const out: TextPage[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
+      if (only && !only.includes(n)) continue;
       const page = await doc.getPage(n);
       try {
         out.push(await extractTextLayerPage(page));
