@@ -1,0 +1,135 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../schemas/config.js';
+import { BACKFILL_PRIORITY, TERMINAL_STATUSES } from '../../schemas/document.js';
+import { ingestFile } from '../../src/ingest/ingest.js';
+import type { Logger } from '../../src/logger.js';
+import { Queues, redisConnection } from '../../src/queue/queues.js';
+import { createStore } from '../../src/store/create-store.js';
+import type { Store } from '../../src/store/store.js';
+import { generateLetterPdf } from '../../src/synth/index.js';
+import { scanPdf } from '../../src/synth/scan.js';
+import { type Pipeline, startPipeline } from '../../workers/main.js';
+import { createTestEnv, type TestEnv, waitFor } from '../helpers/pipeline-env.js';
+
+// Lanes: text letters never wait for OCR (scans fan out as page jobs on their own queue), and inbox drops
+// never wait for a backfill (its jobs are prioritized behind).
+
+let env: TestEnv | null = null;
+let pipeline: Pipeline | null = null;
+const closers: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await pipeline?.shutdown();
+  pipeline = null;
+  for (const close of closers.splice(0)) await close();
+  await env?.cleanup();
+  env = null;
+});
+
+/** A logger that keeps its lines (parsed), to see the order things happened in. */
+function memoryLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+const isTerminal = async (store: Store, sha: string) =>
+  TERMINAL_STATUSES.includes((await store.getDocument(sha))?.status ?? 'queued');
+
+describe('lanes', { timeout: 240_000 }, () => {
+  it('text letters dropped after scans finish while the scans are still in OCR', async () => {
+    env = await createTestEnv('sqlite');
+    const config: Config = env.config;
+    const { logger } = memoryLogger();
+    pipeline = await startPipeline(config, { workers: true, watcher: true, server: false }, logger);
+    const store = pipeline.store;
+    const scans = await Promise.all(
+      [401, 402].map(async (seed) => scanPdf((await generateLetterPdf(seed, { items: 6 })).pdf)),
+    );
+    for (const [i, scan] of scans.entries()) await writeFile(join(config.inbox.dir, `scan-${i}.pdf`), scan);
+    await waitFor(
+      async () => (await store.counts()).extracting === scans.length,
+      60_000,
+      'both scans in OCR',
+    );
+    const texts = await Promise.all([411, 412, 413, 414, 415].map((seed) => generateLetterPdf(seed)));
+    const t0 = Date.now();
+    for (const [i, t] of texts.entries()) await writeFile(join(config.inbox.dir, `text-${i}.pdf`), t.pdf);
+    const textShas = () =>
+      store.listDocuments().then((docs) => docs.filter((d) => d.fileName.startsWith('text-')));
+    await waitFor(
+      async () => {
+        const docs = await textShas();
+        return docs.length === texts.length && docs.every((d) => TERMINAL_STATUSES.includes(d.status));
+      },
+      60_000,
+      'the text letters finished',
+    );
+    const textSeconds = (Date.now() - t0) / 1000;
+    // The scans (several pages each, seconds per page) are still being read.
+    const scanDocs = (await store.listDocuments()).filter((d) => d.fileName.startsWith('scan-'));
+    expect(scanDocs.filter((d) => d.status === 'extracting').length).toBeGreaterThan(0);
+    expect(textSeconds).toBeLessThan(15);
+
+    await waitFor(
+      async () => (await store.listDocuments()).every((d) => TERMINAL_STATUSES.includes(d.status)),
+      180_000,
+      'the scans finished',
+    );
+    const records = await store.listRecords();
+    expect(records).toHaveLength(scans.length + texts.length);
+    const scanRecords = records.filter((r) => r.file.startsWith('scan-'));
+    expect(scanRecords.map((r) => r.textSource)).toEqual(['ocr', 'ocr']);
+    expect(scanRecords.every((r) => r.status !== 'failed')).toBe(true);
+  });
+
+  it('an inbox drop is taken before a backfill queued earlier', async () => {
+    env = await createTestEnv('sqlite');
+    // One letter at a time, so the order is the queue's.
+    const config: Config = {
+      ...env.config,
+      workers: { ...env.config.workers, extractConcurrency: 1 },
+    };
+    const store = createStore(config.databaseUrl);
+    await store.migrate();
+    const connection = redisConnection(config.redisUrl);
+    const queues = new Queues(connection, config.queuePrefix);
+    closers.push(async () => {
+      await queues.close();
+      connection.disconnect();
+      await store.close();
+    });
+    const deps = { store, queues, logger: pino({ level: 'silent' }) };
+    const letters = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => generateLetterPdf(420 + i, { layout: 'fdl-2016' })),
+    );
+    const shas: string[] = [];
+    for (const [i, l] of letters.entries()) {
+      const path = join(env.root, `letter-${i}.pdf`);
+      await writeFile(path, l.pdf);
+      const backfill = i < letters.length - 1;
+      const result = await ingestFile(path, deps, { priority: backfill ? BACKFILL_PRIORITY : 0 });
+      if (result.kind === 'vanished') throw new Error('vanished');
+      shas.push(result.sha256);
+    }
+    const live = shas.at(-1)!;
+    expect((await store.getDocument(live))?.priority).toBe(0);
+    expect((await store.getDocument(shas[0]!))?.priority).toBe(BACKFILL_PRIORITY);
+
+    const { logger, lines } = memoryLogger();
+    pipeline = await startPipeline(config, { workers: true, watcher: false, server: false }, logger);
+    await waitFor(
+      async () => (await Promise.all(shas.map((s) => isTerminal(store, s)))).every(Boolean),
+      120_000,
+      'every letter finished',
+    );
+    const finished = lines.filter((l) => l.msg === 'letter finished').map((l) => l.sha256);
+    expect(finished).toHaveLength(shas.length);
+    // Queued last, taken first; the backfill in its own order behind it.
+    expect(finished[0]).toBe(live);
+    expect(finished.slice(1)).toEqual(shas.slice(0, -1));
+  });
+});
