@@ -1,14 +1,21 @@
-// npm run bench:soak -- [--letters 2000] [--scanned 0.1] [--db sqlite|postgres] [--processes 2] [--rate 0] [--keep]
+// npm run bench:soak -- [--letters 2000] [--scanned 0.1 | --scans N] [--db sqlite|postgres] [--processes 2]
+//                        [--rate 0] [--backfill] [--trickle SECONDS] [--corpus DIR] [--keep]
+// npm run bench:backfill  (= bench:soak --backfill --letters 10000 --scans 200 --trickle 5)
 // Soak test of the pipeline as deployed: N synthetic letters (a fraction of them scanned, image-only, so
-// read through OCR) dropped into the inbox of `imr start --no-server` plus `imr worker` processes. Reports
-// throughput, drop -> terminal latency (text, scanned, all), peak memory and CPU per process, what stays
-// in Redis afterwards, and checks that no letter was lost or doubled (exit 1 otherwise).
+// read through OCR; scans cycle through the grey, fax and copier-bw profiles) dropped into the inbox of
+// `imr start --no-server` plus `imr worker` processes, or with --backfill into the backfill folder (queued
+// behind inbox drops). --trickle S: meanwhile one new text letter is dropped into the inbox every S seconds
+// (and three on the idle box first), and their drop -> queryable times are reported: the live lane.
+// Reports throughput, drop -> terminal latency (text, scanned, all), how fast the folder was taken in,
+// peak memory and CPU per process, Redis bytes per waiting job, database bytes per letter, what stays in
+// Redis afterwards, and checks that no letter was lost or doubled (exit 1 otherwise, or when the trickle's
+// p95 is 5 s or more). --corpus keeps the generated letters in DIR for the next run (scans are slow to make).
 // Runs against the real Redis (REDIS_URL, default 127.0.0.1:6379) under its own queue prefix, with its own
 // database and folders, all removed at the end (also on Ctrl-C). Never prints letter text.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +30,7 @@ import { createExtractRuntime } from '../src/pipeline/extract-options.js';
 import { processPdf } from '../src/pipeline/process-letter.js';
 import { QUEUE_NAMES } from '../src/queue/queues.js';
 import { generateLetterPdf } from '../src/synth/index.js';
-import { DEFAULT_SCAN, scanPdf } from '../src/synth/scan.js';
+import { SCAN_PROFILE_NAMES, scanPdf, scanProfile } from '../src/synth/scan.js';
 import { cpuSeconds, memoryKb } from './proc-stats.js';
 
 const { values } = parseArgs({
@@ -34,12 +41,21 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '2' },
     // Letters per second; 0 drops the whole batch at once.
     rate: { type: 'string', default: '0' },
+    // How many of the letters are scanned (instead of --scanned, a fraction).
+    scans: { type: 'string' },
+    backfill: { type: 'boolean', default: false },
+    trickle: { type: 'string', default: '0' },
+    corpus: { type: 'string' },
     // Leave the temp folder (process logs, SQLite database, exports) for inspection.
     keep: { type: 'boolean', default: false },
   },
 });
 const count = Number(values.letters);
-const scannedFraction = Number(values.scanned);
+const scannedFraction = values.scans === undefined ? Number(values.scanned) : Number(values.scans) / count;
+const trickleS = Number(values.trickle);
+if (!(trickleS >= 0)) throw new Error('--trickle: seconds between inbox drops, >= 0 (0: none)');
+/** The trickle's goal: a live drop settles as on an idle box. */
+const TRICKLE_P95_GOAL_MS = 5000;
 const processes = Number(values.processes);
 const rate = Number(values.rate);
 if (!Number.isInteger(count) || count < 1) throw new Error('--letters: a whole number >= 1');
@@ -186,6 +202,8 @@ interface Letter {
 async function generate(): Promise<{ letters: Letter[]; samples: Map<string, Uint8Array> }> {
   const source = join(work, 'letters');
   await mkdir(source);
+  const corpus = values.corpus ? resolve(values.corpus) : null;
+  if (corpus) await mkdir(corpus, { recursive: true });
   // Scanned letters spread evenly: letter i is scanned when floor((i+1)*S/N) steps past floor(i*S/N).
   const scannedTotal = Math.round(count * scannedFraction);
   const isScanned = (i: number) =>
@@ -212,10 +230,17 @@ async function generate(): Promise<{ letters: Letter[]; samples: Map<string, Uin
   for (const i of indices) {
     const seed = i + 1;
     const scanned = isScanned(i);
-    const text = (await generateLetterPdf(seed, { layout: 'fdl-2016' })).pdf;
-    // A different scan (angle, noise) per letter.
-    const pdf = scanned ? await scanPdf(text, { ...DEFAULT_SCAN, seed }) : text;
     const name = `${scanned ? 'scan' : 'text'}-${String(seed).padStart(width, '0')}.pdf`;
+    const cached = corpus ? await readFile(join(corpus, name)).catch(() => null) : null;
+    let pdf: Uint8Array;
+    if (cached) pdf = new Uint8Array(cached);
+    else {
+      const text = (await generateLetterPdf(seed, { layout: 'fdl-2016' })).pdf;
+      // A different scan (angle, noise) per letter, as offices make them: grey, fax and 1-bit copier.
+      const profile = SCAN_PROFILE_NAMES[scanIdx.indexOf(i) % SCAN_PROFILE_NAMES.length]!;
+      pdf = scanned ? await scanPdf(text, { ...scanProfile(profile), seed }) : text;
+      if (corpus) await writeFile(join(corpus, name), pdf);
+    }
     await writeFile(join(source, name), pdf);
     const sha256 = createHash('sha256').update(pdf).digest('hex');
     letters.push({ name, seed, scanned, sha256, droppedAt: Number.NaN });
@@ -332,12 +357,72 @@ async function main(): Promise<number> {
   queueConnection.disconnect();
   const sql = db;
 
+  // The live lane: one new text letter into the inbox, whole at a known time (a rename).
+  const trickles: Letter[] = [];
+  const trickleSeen = new Map<string, number>();
+  const dropTrickle = async (phase: 'idle' | 'busy') => {
+    const seed = 1_000_000 + trickles.length;
+    const pdf = (await generateLetterPdf(seed, { layout: 'fdl-2016' })).pdf;
+    const name = `trickle-${phase}-${seed}.pdf`;
+    await writeFile(join(work, name), pdf);
+    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    await rename(join(work, name), join(env.IMR_INBOX, name));
+    const letter = { name, seed, scanned: false, sha256, droppedAt: clock() };
+    trickles.push(letter);
+    return letter;
+  };
+  const waitTerminal = async (sha: string) => {
+    for (;;) {
+      const rows = await sql.all(
+        `SELECT updated_at FROM documents WHERE sha256 = '${sha}' AND status IN (${TERMINAL_SQL})`,
+      );
+      if (rows.length > 0) return clock();
+      await sleep(20);
+    }
+  };
+  const idleTrickle: number[] = [];
+  if (trickleS > 0) {
+    // On the idle box first: what a drop costs with nothing else to do.
+    for (let i = 0; i < 3; i++) {
+      const l = await dropTrickle('idle');
+      const at = await waitTerminal(l.sha256);
+      trickleSeen.set(l.sha256, at);
+      idleTrickle.push(at - l.droppedAt);
+    }
+    progress(`idle box: trickle drop -> queryable ${idleTrickle.map((ms) => sec(ms)).join(', ')}`);
+  }
+
+  // Redis while the batch waits: bytes per waiting job, at the sample with the most jobs waiting.
+  const redisPeak = { waiting: 0, usedBytes: Number.NaN, keyBytes: Number.NaN };
+  const jobQueues = ['extract', 'ocr'].map((name) => new Queue(name, { connection: redis, prefix }));
+  const sampleRedis = async () => {
+    const counts = await Promise.all(
+      jobQueues.map((q) => q.getJobCounts('wait', 'prioritized', 'delayed', 'waiting-children')),
+    );
+    const waiting = counts.reduce((a, c) => a + Object.values(c).reduce((x, y) => x + y, 0), 0);
+    if (waiting <= redisPeak.waiting) return;
+    const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? Number.NaN);
+    // The job hashes themselves, on a sample of waiting ones (the lists and sets around them are extra).
+    const ids = await jobQueues[0]!.getRanges(['prioritized', 'wait'], 0, 99);
+    let bytes = 0;
+    for (const id of ids) {
+      bytes += Number(await redis.call('MEMORY', 'USAGE', `${prefix}:extract:${id}`, 'SAMPLES', '0'));
+    }
+    Object.assign(redisPeak, {
+      waiting,
+      usedBytes: used - usedBefore,
+      keyBytes: ids.length > 0 ? bytes / ids.length : Number.NaN,
+    });
+  };
+
   // Drop: a rename from a folder on the same file system, so the file appears whole at a known time.
+  const target = values.backfill ? env.IMR_BACKFILL : env.IMR_INBOX;
+  await mkdir(target, { recursive: true });
   const t0 = clock();
   const dropping = (async () => {
     for (const [i, l] of letters.entries()) {
       if (rate > 0) await sleep(t0 + (i * 1000) / rate - clock());
-      await rename(join(work, 'letters', l.name), join(env.IMR_INBOX, l.name));
+      await rename(join(work, 'letters', l.name), join(target, l.name));
       l.droppedAt = clock();
     }
   })();
@@ -345,6 +430,28 @@ async function main(): Promise<number> {
   void dropping.then(() => {
     dropped = true;
   });
+  // Taken in: every dropped file registered (bytes in the database, first job queued).
+  let takenInAt = Number.NaN;
+  let batchDone = false;
+  const busyTrickles: Letter[] = [];
+  const trickling = (async () => {
+    if (trickleS <= 0) return;
+    while (!batchDone) {
+      await sleep(trickleS * 1000);
+      if (batchDone) break;
+      busyTrickles.push(await dropTrickle('busy'));
+    }
+  })();
+  const sampling = (async () => {
+    while (!batchDone) {
+      await sampleRedis().catch(() => undefined);
+      if (Number.isNaN(takenInAt) && dropped) {
+        const n = Number((await sql.all('SELECT count(*) AS n FROM files'))[0]?.n ?? 0);
+        if (n >= letters.length + trickles.length) takenInAt = clock();
+      }
+      await sleep(2000);
+    }
+  })();
 
   // Terminal = queryable: first time each document is seen terminal, and its updated_at.
   const seen = new Map<string, { at: number; updatedAt: number }>();
@@ -352,11 +459,20 @@ async function main(): Promise<number> {
   let lastNew = clock();
   let stalled = false;
   live = createProgress('bench:soak terminal', unique.size);
+  // Only rows updated since a little before the last one seen: the poll stays cheap at 10,000 letters.
+  let since = '';
+  let maxUpdated = '';
   while (!dropped || seen.size < unique.size) {
-    const rows = await sql.all(`SELECT sha256, updated_at FROM documents WHERE status IN (${TERMINAL_SQL})`);
+    const rows = await sql.all(
+      `SELECT sha256, updated_at FROM documents WHERE status IN (${TERMINAL_SQL}) AND updated_at >= '${since}'`,
+    );
     const at = clock();
+    if (maxUpdated) since = new Date(Date.parse(maxUpdated) - 5000).toISOString();
     for (const r of rows) {
       const sha = String(r.sha256);
+      const updated = String(r.updated_at);
+      if (updated > maxUpdated) maxUpdated = updated;
+      if (!trickleSeen.has(sha) && trickles.some((t) => t.sha256 === sha)) trickleSeen.set(sha, at);
       if (seen.has(sha) || !unique.has(sha)) continue;
       seen.set(sha, { at, updatedAt: Date.parse(String(r.updated_at)) });
       lastNew = at;
@@ -376,6 +492,12 @@ async function main(): Promise<number> {
   }
   endLive();
   await dropping;
+  batchDone = true;
+  await Promise.all([trickling, sampling]);
+  await Promise.all(jobQueues.map((q) => q.close()));
+  // The last trickle letters (dropped near the end) finish too.
+  for (const t of trickles)
+    if (!trickleSeen.has(t.sha256)) trickleSeen.set(t.sha256, await waitTerminal(t.sha256));
   const lastTerminal = Math.max(...[...seen.values()].map((s) => s.at));
   const lastUpdated = Math.max(...[...seen.values()].map((s) => s.updatedAt));
   const firstDrop = Math.min(...letters.map((l) => l.droppedAt));
@@ -443,7 +565,9 @@ async function main(): Promise<number> {
   for (const d of docs.filter((x) => x.status === 'failed')) {
     failCodes.set(String(d.error_code), (failCodes.get(String(d.error_code)) ?? 0) + 1);
   }
-  const notTerminal = [...unique].filter(
+  const expected = new Set([...unique, ...trickles.map((t) => t.sha256)]);
+  const droppedFiles = letters.length + trickles.length;
+  const notTerminal = [...expected].filter(
     (s) => !TERMINAL_STATUSES.some((t) => t === docStatus.get(s)),
   ).length;
   const fileRows = num(await sql.all('SELECT count(*) AS n FROM files'));
@@ -494,16 +618,22 @@ async function main(): Promise<number> {
 
   const lost =
     notTerminal +
-    Math.max(0, letters.length - fileRows) +
+    Math.max(0, droppedFiles - fileRows) +
     (nonFailed - nonFailedWithLetter) +
     itemsFewer +
     sampleFewer;
   const doubled =
-    Math.max(0, docs.length - unique.size) +
-    Math.max(0, fileRows - letters.length) +
+    Math.max(0, docs.length - expected.size) +
+    Math.max(0, fileRows - droppedFiles) +
     (letterRows - letterDistinct) +
     itemsMore +
     sampleMore;
+
+  // The database's size per letter (PDF bytes included: the store keeps every original).
+  const dbBytes = pgName
+    ? num(await sql.all(`SELECT pg_database_size('${pgName}') AS n`))
+    : (await stat(databaseUrl)).size + ((await stat(`${databaseUrl}-wal`).catch(() => null))?.size ?? 0);
+  const pdfBytes = num(await sql.all('SELECT sum(bytes) AS n FROM documents'));
 
   // ---- Report ----
   const lat = (kind: 'text' | 'scanned' | 'all', from: 'at' | 'updatedAt') =>
@@ -529,7 +659,7 @@ async function main(): Promise<number> {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
   console.log(
-    `${count} synthetic fdl-2016 letters (${count - scannedCount} text, ${scannedCount} scanned, spread evenly), database ${values.db}, ${processes} processes (start --no-server + ${processes - 1} worker), IMR_OCR=auto, ${rate > 0 ? `dropped at ${rate} letters/s` : 'dropped all at once'}, stable 200 ms / poll 100 ms`,
+    `${count} synthetic fdl-2016 letters (${count - scannedCount} text, ${scannedCount} scanned, spread evenly), database ${values.db}, ${processes} processes (start --no-server + ${processes - 1} worker), IMR_OCR=auto, ${rate > 0 ? `dropped at ${rate} letters/s` : 'dropped all at once'} into ${values.backfill ? 'the backfill folder' : 'the inbox'}, stable 200 ms / poll 100 ms`,
   );
   console.log(
     `generated in ${sec(genMs)}; ${stalled ? 'STOPPED WAITING (stall or process exit): ' : ''}first drop -> all terminal ${sec(batchMs)}`,
@@ -559,10 +689,29 @@ async function main(): Promise<number> {
     `redis keys ${prefix}:*  ${keys.length} after ${SETTLE_MS / 1000} s settle (${jobKeys} job keys; ${kb(keyBytes)}); per stage events/completed/failed: ${perStage.join(', ')}`,
   );
   console.log(
-    `checks:               documents ${docs.length} (unique letters ${unique.size}); files ${fileRows} (dropped ${letters.length}, settled ${settledFiles}); letters rows ${letterRows} (distinct ${letterDistinct}; non-failed documents ${nonFailed}, with a letter ${nonFailedWithLetter}); items rows != record items: ${itemsMore} more, ${itemsFewer} fewer; in-process item counts, ${samples.size} sampled: ${sampleMore} more, ${sampleFewer} fewer${sampleFailedOnly > 0 ? ` (${sampleFailedOnly} failed in the pipeline but parsed in-process: not compared)` : ''}`,
+    `checks:               documents ${docs.length} (unique letters ${expected.size}); files ${fileRows} (dropped ${droppedFiles}, settled ${settledFiles}); letters rows ${letterRows} (distinct ${letterDistinct}; non-failed documents ${nonFailed}, with a letter ${nonFailedWithLetter}); items rows != record items: ${itemsMore} more, ${itemsFewer} fewer; in-process item counts, ${samples.size} sampled: ${sampleMore} more, ${sampleFewer} fewer${sampleFailedOnly > 0 ? ` (${sampleFailedOnly} failed in the pipeline but parsed in-process: not compared)` : ''}`,
   );
+  const perDoc = (bytes: number) => kb(bytes / Math.max(1, docs.length));
+  console.log(
+    `database:             ${(dbBytes / 2 ** 20).toFixed(0)} MB for ${docs.length} documents: ${perDoc(dbBytes)} per letter, of which the PDF ${perDoc(pdfBytes)} (the rest: page text, record, items, provenance, indexes)`,
+  );
+  console.log(
+    `redis while waiting:  ${redisPeak.waiting} jobs waiting at most: ${Number.isNaN(redisPeak.usedBytes) ? '-' : `${(redisPeak.usedBytes / Math.max(1, redisPeak.waiting)).toFixed(0)} bytes of used_memory per waiting job`} (growth since before the run / jobs waiting); a waiting job's hash ${redisPeak.keyBytes.toFixed(0)} bytes (MEMORY USAGE, 100 sampled)`,
+  );
+  console.log(
+    `taken in:             ${letters.length} files ${values.backfill ? 'in the backfill folder' : 'in the inbox'} registered ${Number.isNaN(takenInAt) ? '(not seen: under 2 s, or stalled)' : `within ${sec(takenInAt - firstDrop)} (${((letters.length * 1000) / (takenInAt - firstDrop)).toFixed(0)} files/s; sampled every 2 s)`}`,
+  );
+  let trickleOk = true;
+  if (trickleS > 0) {
+    const busy = busyTrickles.map((t) => (trickleSeen.get(t.sha256) ?? Number.NaN) - t.droppedAt);
+    const p95 = percentile(busy, 0.95);
+    trickleOk = busy.length > 0 && p95 < TRICKLE_P95_GOAL_MS;
+    console.log(
+      `trickle (inbox, one text letter every ${trickleS} s), drop -> queryable: idle box p50 ${sec(percentile(idleTrickle, 0.5))} (n=${idleTrickle.length}); during the ${values.backfill ? 'backfill' : 'batch'} n=${busy.length} p50 ${sec(percentile(busy, 0.5))} p95 ${sec(p95)} max ${sec(percentile(busy, 1))} (goal p95 < ${sec(TRICKLE_P95_GOAL_MS)}: ${trickleOk ? 'met' : 'MISSED'})`,
+    );
+  }
   console.log(`lost: ${lost}, doubled: ${doubled}`);
-  return lost === 0 && doubled === 0 && !stalled ? 0 : 1;
+  return lost === 0 && doubled === 0 && !stalled && trickleOk ? 0 : 1;
 }
 
 let code = 1;
