@@ -9,7 +9,9 @@ import { createExtractRuntime } from '../src/pipeline/extract-options.js';
 export const START_HELP = `imr start [--no-watcher] [--no-server] [--no-workers]
 
 Runs the pipeline in this process: the inbox watcher (default ./inbox; done files move to ./archive,
-failed ones to ./quarantine with <name>.error.json), queue workers for every stage (BullMQ on Redis), and
+failed ones to ./quarantine with <name>.error.json) and the backfill folder's (./backfill, IMR_BACKFILL:
+its letters queue behind every inbox drop), queue workers for every queue (extract, ocr: one job per
+scanned page, parse, export; IMR_QUEUES picks some, e.g. IMR_QUEUES=ocr for an OCR-only machine), and
 the web server (http://127.0.0.1:3000, queues at /queues). Results: the database (default
 data/imr.sqlite; DATABASE_URL=postgres://... for PostgreSQL) and per-letter exports in data/exports.
 On first run the inbox is created and seeded with the bundled samples. Redis comes from REDIS_URL
@@ -90,6 +92,7 @@ export async function runStart(argv: string[], workerOnly: boolean): Promise<num
     parts.watcher
       ? `inbox: ${resolve(config.inbox.dir)}${seeded ? ` (seeded with ${seeded} sample letters)` : ''}`
       : null,
+    parts.watcher ? `backfill (queued behind the inbox): ${resolve(config.inbox.backfillDir)}` : null,
     parts.watcher
       ? `done -> ${resolve(config.inbox.archiveDir)}, failed -> ${resolve(config.inbox.quarantineDir)}`
       : null,
