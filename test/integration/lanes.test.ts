@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../schemas/config.js';
@@ -11,6 +12,7 @@ import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
 import { scanPdf } from '../../src/synth/scan.js';
+import { imr } from '../../workers/imr.js';
 import { type Pipeline, startPipeline } from '../../workers/main.js';
 import { createTestEnv, type TestEnv, waitFor } from '../helpers/pipeline-env.js';
 
@@ -131,5 +133,46 @@ describe('lanes', { timeout: 240_000 }, () => {
     // Queued last, taken first; the backfill in its own order behind it.
     expect(finished[0]).toBe(live);
     expect(finished.slice(1)).toEqual(shas.slice(0, -1));
+  });
+
+  it('imr ingest --backfill queues a folder behind the inbox', async () => {
+    env = await createTestEnv('sqlite');
+    const dir = join(env.root, 'years');
+    await mkdir(dir);
+    for (const seed of [431, 432]) {
+      await writeFile(join(dir, `old-${seed}.pdf`), (await generateLetterPdf(seed)).pdf);
+    }
+    let said = '';
+    const sink = new Writable({
+      write: (chunk, _e, done) => {
+        said += String(chunk);
+        done();
+      },
+    });
+    const code = await imr(['ingest', dir, '--backfill', '--no-wait'], {
+      stdout: sink,
+      stderr: sink,
+      env: {
+        DATABASE_URL: env.config.databaseUrl,
+        REDIS_URL: env.config.redisUrl,
+        IMR_QUEUE_PREFIX: env.config.queuePrefix,
+      },
+    });
+    expect(code).toBe(0);
+    expect(said).toContain('2 distinct document(s) queued as a backfill');
+    const store = createStore(env.config.databaseUrl);
+    const connection = redisConnection(env.config.redisUrl);
+    const queues = new Queues(connection, env.config.queuePrefix);
+    closers.push(async () => {
+      await queues.close();
+      connection.disconnect();
+      await store.close();
+    });
+    const docs = await store.listDocuments();
+    expect(docs.map((d) => d.priority)).toEqual([BACKFILL_PRIORITY, BACKFILL_PRIORITY]);
+    expect(await queues.queue('extract').getJobCounts('wait', 'prioritized')).toEqual({
+      wait: 0,
+      prioritized: 2,
+    });
   });
 });
