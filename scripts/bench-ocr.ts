@@ -1,48 +1,57 @@
-// npm run bench:ocr -- [--pages N] [--scan grey|fax|copier-bw[,...]] [--rss-pages 200]
-// OCR speed and memory, measured side by side in one run on the same page images: N pages of synthetic
-// letters scanned with each profile of src/synth/scan.ts (default: grey and fax, side by side; copier-bw
-// on request), read by `readPdf` exactly as the extract stage reads them (a grey JPEG decoded; a 1-bit
-// page as stored, specks removed, deskewed, resampled to square pixels), then for each profile:
-// - prep s/page: `readPdf` (pdf.js text layer, the stored image decoded and prepared), per document
-//   divided by its pages;
-// - engine s/page: the project's engine (tesseract.js pool, 1 worker, PSM 4, sequential, warmed up);
-// - native s/page: the `tesseract` CLI (OMP_THREAD_LIMIT=1, --oem 1 --psm 4, as the pool; also --psm 6)
-//   on the same prepared PGM, with our model and with its own, when installed; for bilevel profiles also
-//   on the raw stored image (`pdfimages -tiff`, when poppler-utils is installed). Native times include
-//   process start and model load (printed once);
-// - engine/native (medians, same image and model) and the similarity of their texts (1 - Levenshtein
-//   distance / length, whitespace collapsed), so that one sees they read alike.
-// Then the 1 -> 2 worker speed-up (on grey, or the first profile), and RSS of the process running an OCR
-// worker from page 50 to page --rss-pages (grey: 200 by default; other profiles only when given).
+// npm run bench:ocr -- [--pages N] [--scan grey,fax,copier-bw] [--rss-pages 500] [--no-levers]
+// OCR cost and memory, side by side in one run on the same page images: N pages of synthetic letters
+// scanned with each profile of src/synth/scan.ts (default grey and fax), read by `readPdf` exactly as the
+// extract stage reads them (a grey JPEG decoded; a 1-bit page as stored, specks removed, deskewed), then:
+// - per profile, one page at a time, every variant on that page before the next page (so a busy machine
+//   slows them alike): the engine as the project runs it (TesseractPool defaults: 1 worker, warmed up),
+//   each lever alone on top of it (tessedit_do_invert=0, PSM 6, PSM 3, the other model, a 1-bit image,
+//   the image at 0.75x resolution; an image lever's own preparation is timed with it), and the native
+//   `tesseract` CLI (OMP_THREAD_LIMIT=1, --oem 1, the pool's PSM and --dpi) on the same prepared image
+//   with the same model file (and with the other model).
+//   Two clocks: CPU seconds (the engine: this process's CPU, its worker thread's included; native: the
+//   child's CPU from the kernel's accounting) and wall seconds. CPU is the one to read on a shared box;
+//   native is shown with its process start and model load (a blank page's cost) and without;
+// - the tesseract.js core variant: the simd-lstm core Node 20 loads against the relaxed-SIMD one (Node 20
+//   loads it only with --experimental-wasm-relaxed-simd), each in a process of its own on the same pages;
+// - the 1 -> 2 worker speed-up in one process (on grey, or the first profile);
+// - RSS of a process that runs one OCR worker and nothing else (scripts/ocr-worker-probe.ts) over
+//   --rss-pages pages cycling through every profile's images: first page, page 50, last page, peak.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { createCanvas } from '@napi-rs/canvas';
+import { PSM } from 'tesseract.js';
 import { createProgress } from '../src/cli/progress.js';
 import { DEFAULT_LIMITS } from '../src/pipeline/extract/extract-text.js';
 import type { OcrLine } from '../src/pipeline/extract/ocr-engine.js';
-import type { PageImage } from '../src/pipeline/extract/page-image.js';
+import { type PageImage, toPgm } from '../src/pipeline/extract/page-image.js';
 import { readPdf } from '../src/pipeline/extract/read-pdf.js';
-import { ENG_LANG_PATH, TesseractPool } from '../src/pipeline/extract/tesseract-pool.js';
+import {
+  debianFastLangPath,
+  ENG_LANG_PATH,
+  TesseractPool,
+  type TesseractPoolOptions,
+} from '../src/pipeline/extract/tesseract-pool.js';
 import { generateLetterPdf } from '../src/synth/index.js';
 import { type ScanOptions, scanPdf, scanProfile } from '../src/synth/scan.js';
 
 const { values } = parseArgs({
   options: {
-    pages: { type: 'string', default: '8' },
+    pages: { type: 'string', default: '6' },
     scan: { type: 'string', default: 'grey,fax' },
-    'rss-pages': { type: 'string' },
+    'rss-pages': { type: 'string', default: '500' },
+    'no-levers': { type: 'boolean', default: false },
   },
 });
 const pageCount = Number(values.pages);
 if (!Number.isInteger(pageCount) || pageCount < 1) throw new Error('--pages: a whole number >= 1');
 const profileNames = [...new Set(values.scan.split(',').map((s) => s.trim()))].filter((s) => s !== '');
 const profiles = profileNames.map((name) => ({ name, options: scanProfile(name) }));
-const rssGiven = values['rss-pages'] !== undefined;
-const rssPages = Number(values['rss-pages'] ?? 200);
+const rssPages = Number(values['rss-pages']);
 const TIMEOUT_MS = 600_000;
 
 const median = (xs: number[]) => {
@@ -51,6 +60,15 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+/** CPU seconds of this process's waited-for children (utime + stime of /proc/self/stat, 10 ms ticks). */
+const childCpuSeconds = () => {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+};
 
 /** Page text with all whitespace collapsed to single spaces: line breaks and layout spaces do not count. */
 const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
@@ -78,59 +96,130 @@ function describe(o: ScanOptions): string {
 }
 
 const hasTesseract = spawnSync('tesseract', ['--version']).status === 0;
-const hasPdfimages = spawnSync('pdfimages', ['-v']).status === 0;
 const dir = await mkdtemp(join(tmpdir(), 'imr-bench-ocr-'));
-const ourModel = join(dir, 'tessdata');
-if (hasTesseract) {
-  await mkdir(ourModel);
-  await writeFile(
-    join(ourModel, 'eng.traineddata'),
-    gunzipSync(readFileSync(join(ENG_LANG_PATH, 'eng.traineddata.gz'))),
-  );
-}
 
-interface NativeRun {
-  seconds: number;
+// The engine as the project runs it; its model, and the other one, as plain files for the CLI.
+const adopted = new TesseractPool({ size: 1 });
+const fastPath = debianFastLangPath();
+const models = { best_int: ENG_LANG_PATH, fast: fastPath } as const;
+const adoptedModel = adopted.langPath === ENG_LANG_PATH ? 'best_int' : 'fast';
+const otherModel = adoptedModel === 'best_int' ? 'fast' : 'best_int';
+/** A tessdata folder with the model as a plain file (the CLI does not read .gz). */
+async function tessdataFor(model: 'best_int' | 'fast'): Promise<string | null> {
+  const path = models[model];
+  if (!path) return null;
+  if (model === 'fast') return path;
+  const out = join(dir, 'tessdata-best_int');
+  await mkdir(out);
+  await writeFile(join(out, 'eng.traineddata'), gunzipSync(readFileSync(join(path, 'eng.traineddata.gz'))));
+  return out;
+}
+const tessdata = { best_int: await tessdataFor('best_int'), fast: await tessdataFor('fast') };
+
+interface Run {
+  cpu: number;
+  wall: number;
   text: string;
 }
-/** One run of the CLI, timed from spawn to exit (process start and model load included). */
-function runNative(file: string, opts: { model: 'ours' | 'own'; psm: number; dpi?: number }): NativeRun {
-  const args = [
-    ...(opts.model === 'ours' ? ['--tessdata-dir', ourModel] : []),
-    file,
-    '-',
-    '--oem',
-    '1',
-    '--psm',
-    String(opts.psm),
-    ...(opts.dpi ? ['--dpi', String(opts.dpi)] : []),
-  ];
-  const t0 = performance.now();
+/** One run of the CLI, from spawn to exit (process start and model load included). */
+function runNative(file: string, model: string, dpi: number | undefined): Run {
+  const args = ['--tessdata-dir', model, file, '-', '--oem', '1', '--psm', String(adopted.psm)];
+  if (dpi) args.push('--dpi', String(dpi));
+  const [c0, t0] = [childCpuSeconds(), performance.now()];
   const r = spawnSync('tesseract', args, {
     env: { ...process.env, OMP_THREAD_LIMIT: '1' },
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
   });
-  const s = seconds(t0);
+  const run = { cpu: childCpuSeconds() - c0, wall: seconds(t0), text: flat(r.stdout ?? '') };
   if (r.status !== 0) throw new Error(`tesseract ${args.join(' ')}: ${r.stderr}`);
-  return { seconds: s, text: flat(r.stdout) };
+  return run;
 }
 
-/** Native start-up (process + our model) on a blank 64 x 64 image: a floor under every native time. */
-async function nativeStartup(): Promise<number> {
+/** Native start-up (process + model) on a blank 64 x 64 page: what "start excluded" takes off. */
+async function nativeStartup(model: string): Promise<{ cpu: number; wall: number }> {
   const blank = join(dir, 'blank.pgm');
   await writeFile(blank, Buffer.concat([Buffer.from('P5\n64 64\n255\n'), Buffer.alloc(64 * 64, 255)]));
-  return median([1, 2, 3].map(() => runNative(blank, { model: 'ours', psm: 4, dpi: 200 }).seconds));
+  const runs = [1, 2, 3, 4, 5].map(() => runNative(blank, model, 200));
+  return { cpu: median(runs.map((r) => r.cpu)), wall: median(runs.map((r) => r.wall)) };
+}
+
+/** Grey pixels of a binary PGM (P5, maxval 255). */
+function pgmPixels(image: PageImage): Uint8Array {
+  return image.bytes.subarray(image.bytes.length - image.width * image.height);
+}
+/** A 1-bit PBM (P4) of the image at a fixed threshold: what a caller could hand tesseract instead. */
+function toPbm(image: PageImage, threshold = 128): PageImage {
+  const { width, height } = image;
+  const grey = pgmPixels(image);
+  const rowBytes = (width + 7) >> 3;
+  const header = Buffer.from(`P4\n${width} ${height}\n`, 'latin1');
+  const bytes = new Uint8Array(header.length + rowBytes * height);
+  bytes.set(header, 0);
+  for (let y = 0; y < height; y++) {
+    const row = header.length + y * rowBytes;
+    for (let x = 0; x < width; x++) {
+      if (grey[y * width + x]! < threshold) bytes[row + (x >> 3)]! |= 0x80 >> (x & 7);
+    }
+  }
+  return { ...image, bytes };
+}
+/** The image resampled by `factor` (smoothly, @napi-rs/canvas), its resolution scaled alike. */
+function scaled(image: PageImage, factor: number): PageImage {
+  const { width, height } = image;
+  const grey = pgmPixels(image);
+  const src = createCanvas(width, height);
+  const ctx = src.getContext('2d');
+  const rgba = ctx.createImageData(width, height);
+  for (let i = 0; i < grey.length; i++) {
+    rgba.data[4 * i] = rgba.data[4 * i + 1] = rgba.data[4 * i + 2] = grey[i]!;
+    rgba.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(rgba, 0, 0);
+  const [w, h] = [Math.round(width * factor), Math.round(height * factor)];
+  const out = createCanvas(w, h);
+  const octx = out.getContext('2d');
+  octx.imageSmoothingQuality = 'high';
+  octx.drawImage(src, 0, 0, w, h);
+  const data = octx.getImageData(0, 0, w, h).data;
+  const g = new Uint8Array(w * h);
+  for (let i = 0; i < g.length; i++) g[i] = data[4 * i]!;
+  return toPgm({ width: w, height: h, data: g }, Math.round((image.dpi ?? 200) * factor));
+}
+
+interface EngineVariant {
+  label: string;
+  pool: TesseractPool | null;
+  note?: string;
+  image?: (image: PageImage) => PageImage;
+}
+const lever = (label: string, options: TesseractPoolOptions | null, note?: string): EngineVariant => ({
+  label,
+  pool: options ? new TesseractPool({ size: 1, ...options }) : null,
+  ...(note ? { note } : {}),
+});
+const engineVariants: EngineVariant[] = [
+  { label: `engine (${adoptedModel}, psm ${adopted.psm})`, pool: adopted },
+];
+if (!values['no-levers']) {
+  engineVariants.push(
+    lever('+ tessedit_do_invert=0', { parameters: { tessedit_do_invert: '0' } }),
+    lever('+ psm 6 (single block)', { psm: PSM.SINGLE_BLOCK }),
+    lever('+ psm 3 (automatic)', { psm: PSM.AUTO }),
+    lever(
+      `+ model ${otherModel}`,
+      models[otherModel] ? { langPath: models[otherModel]! } : null,
+      'not installed (apt-get install tesseract-ocr-eng)',
+    ),
+    { ...lever('+ 1-bit image (threshold 128)', {}), image: (i) => toPbm(i) },
+    { ...lever('+ image at 0.75x resolution', {}), image: (i) => scaled(i, 0.75) },
+  );
 }
 
 interface BenchPage {
   image: PageImage;
-  /** The prepared image as the engine reads it, written out for the CLI. */
+  /** The prepared image as the engine reads it, written out for the CLI and the probe processes. */
   pgmFile: string;
-  /** The scanned PDF and the page number in it (for the raw stored image). */
-  pdfFile: string;
-  page: number;
-  pageHeight: number;
   prepSeconds: number;
 }
 
@@ -140,8 +229,6 @@ async function scannedPages(name: string, options: ScanOptions): Promise<BenchPa
   for (let seed = 1; out.length < pageCount; seed++) {
     const { pdf } = await generateLetterPdf(seed, { layout: 'fdl-2016' });
     const scan = await scanPdf(pdf, { ...options, seed });
-    const pdfFile = join(dir, `${name}-${seed}.pdf`);
-    await writeFile(pdfFile, scan);
     const read = () => readPdf(scan, { limits: DEFAULT_LIMITS, ocrMode: 'always', dpi: 300 });
     if (seed === 1) await read(); // warm-up: pdf.js loaded, code paths compiled
     const t0 = performance.now();
@@ -151,232 +238,206 @@ async function scannedPages(name: string, options: ScanOptions): Promise<BenchPa
       if (out.length >= pageCount) break;
       const pgmFile = join(dir, `${name}-${seed}-p${page}.pgm`);
       await writeFile(pgmFile, image.bytes);
-      out.push({
-        image,
-        pgmFile,
-        pdfFile,
-        page,
-        pageHeight: reading.pages[page - 1]!.height,
-        prepSeconds: perPage,
-      });
+      out.push({ image, pgmFile, prepSeconds: perPage });
       progress.tick();
     }
   }
   return out;
 }
 
-/** The page's image as stored in the PDF (decoded by pdfimages, not prepared), as a TIFF. */
-async function rawImage(p: BenchPage, tag: string): Promise<{ file: string; dpi: number } | null> {
-  const prefix = `raw-${tag}`;
-  const r = spawnSync('pdfimages', [
-    '-tiff',
-    '-f',
-    String(p.page),
-    '-l',
-    String(p.page),
-    p.pdfFile,
-    join(dir, prefix),
-  ]);
-  if (r.status !== 0) return null;
-  const found = (await readdir(dir)).filter((f) => f.startsWith(`${prefix}-`) && f.endsWith('.tif'));
-  if (found.length !== 1) return null;
-  // pdfimages writes 72 dpi into the TIFF: the CLI is told the stored resolution down the page instead.
-  const list = spawnSync('pdfimages', ['-list', '-f', String(p.page), '-l', String(p.page), p.pdfFile], {
-    encoding: 'utf8',
-  });
-  const yPpi = Number((list.stdout ?? '').trim().split('\n').at(-1)?.trim().split(/\s+/)[13]);
-  return { file: join(dir, found[0]!), dpi: Number.isFinite(yPpi) && yPpi > 0 ? Math.round(yPpi) : 200 };
+async function recognizeTimed(v: EngineVariant, page: PageImage): Promise<Run> {
+  const [c0, t0] = [cpuSeconds(), performance.now()];
+  const image = v.image ? v.image(page) : page;
+  const lines = await v.pool!.recognize(image, { timeoutMs: TIMEOUT_MS });
+  return { cpu: cpuSeconds() - c0, wall: seconds(t0), text: engineText(lines) };
 }
 
-async function timeEngine(pool: TesseractPool, pages: BenchPage[]): Promise<NativeRun[]> {
-  // Warm-up: worker started, model loaded, this profile's resolution set.
-  await pool.recognize(pages[0]!.image, { timeoutMs: TIMEOUT_MS });
-  const out: NativeRun[] = [];
-  for (const p of pages) {
-    const t0 = performance.now();
-    const lines = await pool.recognize(p.image, { timeoutMs: TIMEOUT_MS });
-    out.push({ seconds: seconds(t0), text: engineText(lines) });
-    progress.tick();
-  }
+/** A process of its own running one OCR worker over page files (scripts/ocr-worker-probe.ts). */
+function probe(
+  files: { file: string; dpi: number }[],
+  pages: number,
+  nodeFlags: string[] = [],
+  pool: TesseractPoolOptions = {},
+): { page: number; cpuSeconds: number; wallSeconds: number; rssMiB: number }[] & { peakRssMiB?: number } {
+  const list = join(dir, `probe-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(list, JSON.stringify(files));
+  const r = spawnSync(
+    process.execPath,
+    [
+      ...nodeFlags,
+      'bin/run.js',
+      'scripts/ocr-worker-probe.ts',
+      list,
+      '--pages',
+      String(pages),
+      '--pool',
+      JSON.stringify(pool),
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  if (r.status !== 0) throw new Error(`ocr-worker-probe exited ${r.status}`);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const out = rows.filter((x) => 'page' in x) as ReturnType<typeof probe>;
+  out.peakRssMiB = rows.find((x) => 'peakRssMiB' in x)?.peakRssMiB;
   return out;
 }
 
-async function timePool(images: PageImage[], size: number): Promise<number> {
+const natives = hasTesseract ? 2 : 0;
+const leverCount = engineVariants.filter((v) => v.pool).length;
+const expected = profiles.length * pageCount * (2 + leverCount + natives) + 2 * pageCount;
+const progress = createProgress('bench:ocr pages', expected + Math.max(0, rssPages));
+const print = (text: string) => {
+  progress.clear();
+  console.log(text);
+  progress.tick(0);
+};
+const fmt = (x: number | null, digits = 2) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
+const pad = (cells: string[], widths: number[]) =>
+  cells
+    .map((c, i) => c.padEnd(widths[i]!))
+    .join('')
+    .trimEnd();
+
+const startup = hasTesseract && tessdata[adoptedModel] ? await nativeStartup(tessdata[adoptedModel]!) : null;
+const allPages: { name: string; pages: BenchPage[] }[] = [];
+const summary: { profile: string; cpu: number | null; wall: number | null }[] = [];
+try {
+  for (const { name, options } of profiles) {
+    const pages = await scannedPages(name, options);
+    allPages.push({ name, pages });
+    const first = pages[0]!.image;
+    print(
+      `\n${name}: ${pages.length} page images, ${describe(options)} -> engine reads ${first.width}x${first.height} grey PGM at ${first.dpi ?? '?'} dpi; prep (readPdf) ${fmt(median(pages.map((p) => p.prepSeconds)))} s/page, not counted below`,
+    );
+    // Warm-up: each worker started, its model loaded, this profile's resolution set, WebAssembly tiered up.
+    for (const v of engineVariants) if (v.pool) await recognizeTimed(v, first);
+    const runs = new Map<string, Run[]>();
+    const add = (label: string, run: Run) => runs.set(label, [...(runs.get(label) ?? []), run]);
+    const nativeSame = `native, same model (${adoptedModel}), start incl.`;
+    const nativeOther = `native, model ${otherModel}, start incl.`;
+    for (const p of pages) {
+      for (const v of engineVariants) {
+        if (!v.pool) continue;
+        add(v.label, await recognizeTimed(v, p.image));
+        progress.tick();
+      }
+      if (hasTesseract) {
+        for (const [label, model] of [
+          [nativeSame, tessdata[adoptedModel]],
+          [nativeOther, tessdata[otherModel]],
+        ] as const) {
+          if (model) add(label, runNative(p.pgmFile, model, p.image.dpi));
+          progress.tick();
+        }
+      }
+    }
+    const cpuOf = (label: string) => (runs.get(label) ? median(runs.get(label)!.map((r) => r.cpu)) : null);
+    const wallOf = (label: string) => (runs.get(label) ? median(runs.get(label)!.map((r) => r.wall)) : null);
+    const same = { cpu: cpuOf(nativeSame), wall: wallOf(nativeSame) };
+    const base = runs.get(engineVariants[0]!.label)!;
+    const sim = (label: string) => {
+      const r = runs.get(label);
+      return r ? r.reduce((sum, x, i) => sum + similarity(x.text, base[i]!.text), 0) / r.length : null;
+    };
+    const widths = [44, 10, 11, 16, 17, 10];
+    print(
+      pad(
+        ['variant (median per page)', 'cpu s', 'wall s', 'cpu / native', 'wall / native', 'same text'],
+        widths,
+      ),
+    );
+    const row = (label: string, cpu: number | null, wall: number | null, note?: string) =>
+      print(
+        cpu === null
+          ? `${label.padEnd(widths[0]!)}- (${note ?? 'not run'})`
+          : pad(
+              [
+                label,
+                fmt(cpu),
+                fmt(wall),
+                fmt(same.cpu === null ? null : cpu / same.cpu),
+                fmt(same.wall === null || wall === null ? null : wall / same.wall),
+                fmt(sim(label), 3),
+              ],
+              widths,
+            ),
+      );
+    for (const v of engineVariants) row(v.label, cpuOf(v.label), wallOf(v.label), v.note);
+    if (hasTesseract) {
+      row(nativeSame, same.cpu, same.wall);
+      if (startup && same.cpu !== null && same.wall !== null) {
+        row(`native, same model, start excl.`, same.cpu - startup.cpu, same.wall - startup.wall);
+      }
+      row(nativeOther, cpuOf(nativeOther), wallOf(nativeOther), 'model not installed');
+    } else print('native: - (tesseract not installed: apt-get install tesseract-ocr)');
+    const engineCpu = cpuOf(engineVariants[0]!.label)!;
+    summary.push({
+      profile: name,
+      cpu: same.cpu === null ? null : engineCpu / same.cpu,
+      wall: same.wall === null ? null : wallOf(engineVariants[0]!.label)! / same.wall,
+    });
+  }
+} finally {
+  await Promise.all(engineVariants.map((v) => v.pool?.close()));
+}
+if (startup) {
+  print(
+    `\nnative start-up (process + model, blank page): ${fmt(startup.cpu)} s CPU, ${fmt(startup.wall)} s wall`,
+  );
+}
+print(
+  `\nengine / native same model (start incl.), the goal being <= 1.0x: ${summary
+    .map((s) => `${s.profile} ${fmt(s.cpu)}x CPU, ${fmt(s.wall)}x wall`)
+    .join('; ')}`,
+);
+
+const files = allPages.flatMap(({ pages }) =>
+  pages.map((p) => ({ file: p.pgmFile, dpi: p.image.dpi ?? 200 })),
+);
+if (!values['no-levers']) {
+  const corePages = allPages[0]!.pages.map((p) => ({ file: p.pgmFile, dpi: p.image.dpi ?? 200 }));
+  const n = corePages.length + 1;
+  const simd = probe(corePages, n).slice(1);
+  const relaxed = probe(corePages, n, ['--experimental-wasm-relaxed-simd']).slice(1);
+  const m = (xs: { cpuSeconds: number }[]) => median(xs.map((x) => x.cpuSeconds));
+  print(
+    `\ntesseract.js core on ${allPages[0]!.name} (a process each, first page left out): simd-lstm ${fmt(m(simd))} s CPU/page, relaxedsimd-lstm ${fmt(m(relaxed))} s -> ${fmt(m(relaxed) / m(simd))}x`,
+  );
+}
+
+const speedImages = (allPages.find((p) => p.name === 'grey') ?? allPages[0]!).pages.map((p) => p.image);
+async function timePool(size: number): Promise<number> {
   const pool = new TesseractPool({ size });
   try {
     await Promise.all(
-      Array.from({ length: size }, () => pool.recognize(images[0]!, { timeoutMs: TIMEOUT_MS })),
+      Array.from({ length: size }, () => pool.recognize(speedImages[0]!, { timeoutMs: TIMEOUT_MS })),
     );
     const t0 = performance.now();
     await Promise.all(
-      images.map((img) => pool.recognize(img, { timeoutMs: TIMEOUT_MS }).then(() => progress.tick())),
+      speedImages.map((img) => pool.recognize(img, { timeoutMs: TIMEOUT_MS }).then(() => progress.tick())),
     );
     return seconds(t0);
   } finally {
     await pool.close();
   }
 }
-
-interface Variant {
-  label: string;
-  runs: NativeRun[] | null;
-  note?: string;
-}
-interface ProfileResult {
-  name: string;
-  pages: BenchPage[];
-  engine: NativeRun[];
-  variants: Variant[];
-}
-
-// Pages read (prepared, by the engine, by each native variant, by the 1- and 2-worker pools, for RSS), on
-// stderr when it is a terminal. Stdout goes through `print`, so no line lands on the progress line.
-const nativeRuns = (o: ScanOptions) => (hasTesseract ? 3 + (o.mode === 'bw' && hasPdfimages ? 2 : 0) : 0);
-const rssProfiles = profiles.filter((p) => rssPages > 0 && (p.name === 'grey' || rssGiven)).length;
-let expectedPages =
-  profiles.reduce((sum, p) => sum + pageCount * (2 + nativeRuns(p.options)), 0) +
-  2 * pageCount +
-  rssProfiles * rssPages;
-const progress = createProgress('bench:ocr pages', expectedPages);
-const counted = <T>(value: T): T => {
-  progress.tick();
-  return value;
-};
-const print = (text: string) => {
-  progress.clear();
-  console.log(text);
-  progress.tick(0);
-};
-
-const results: ProfileResult[] = [];
-const enginePool = new TesseractPool({ size: 1 });
-try {
-  for (const { name, options } of profiles) {
-    const pages = await scannedPages(name, options);
-    const first = pages[0]!.image;
-    print(
-      `${name}: ${pages.length} page images, ${describe(options)} -> engine reads ${first.width}x${first.height} grey PGM at ${first.dpi ?? '?'} dpi`,
-    );
-    const engine = await timeEngine(enginePool, pages);
-    const variants: Variant[] = [];
-    const prepared = (model: 'ours' | 'own', psm: number): Variant => ({
-      label: `native, ${model} model, prepared PGM, psm ${psm}`,
-      runs: hasTesseract
-        ? pages.map((p) =>
-            counted(runNative(p.pgmFile, { model, psm, ...(p.image.dpi ? { dpi: p.image.dpi } : {}) })),
-          )
-        : null,
-      note: 'tesseract not installed (apt-get install tesseract-ocr)',
-    });
-    variants.push(prepared('ours', 4), prepared('own', 4), prepared('ours', 6));
-    if (options.mode === 'bw') {
-      const raws =
-        hasTesseract && hasPdfimages
-          ? await Promise.all(pages.map((p, i) => rawImage(p, `${name}-${i}`)))
-          : [];
-      const ok = raws.length === pages.length && raws.every((r) => r !== null);
-      if (!ok && hasTesseract && hasPdfimages) {
-        expectedPages -= 2 * pages.length; // the raw-image runs will not happen
-        progress.total(expectedPages);
-      }
-      for (const model of ['ours', 'own'] as const) {
-        variants.push({
-          label: `native, ${model} model, raw stored image, psm 4`,
-          runs: ok ? raws.map((r) => counted(runNative(r!.file, { model, psm: 4, dpi: r!.dpi }))) : null,
-          note: hasPdfimages
-            ? 'the stored image could not be extracted'
-            : 'pdfimages not installed (apt-get install poppler-utils)',
-        });
-      }
-    }
-    results.push({ name, pages, engine, variants });
-  }
-} finally {
-  await enginePool.close();
-}
-
-const fmt = (x: number | null, digits = 2) => (x === null ? '-' : x.toFixed(digits));
-const med = (runs: NativeRun[] | null) => (runs ? median(runs.map((r) => r.seconds)) : null);
-const meanSimilarity = (a: NativeRun[], b: NativeRun[] | null) =>
-  b ? a.reduce((sum, r, i) => sum + similarity(r.text, b[i]!.text), 0) / a.length : null;
-
-print('\nseconds per page (medians); native on the same prepared image; similarity: engine vs native(ours)');
-const header = [
-  'profile',
-  'pages',
-  'prep s/page',
-  'engine s/page',
-  'native(ours) s/page',
-  'native(own) s/page',
-  'engine/native',
-  'similarity',
-];
-const rows = results.map((r) => {
-  const engine = median(r.engine.map((e) => e.seconds));
-  const ours = med(r.variants[0]!.runs);
-  return [
-    r.name,
-    String(r.pages.length),
-    fmt(median(r.pages.map((p) => p.prepSeconds))),
-    fmt(engine),
-    fmt(ours),
-    fmt(med(r.variants[1]!.runs)),
-    fmt(ours === null ? null : engine / ours),
-    fmt(meanSimilarity(r.engine, r.variants[0]!.runs), 3),
-  ];
-});
-for (const row of [header, ...rows]) {
-  print(
-    row
-      .map((cell, i) => cell.padEnd(header[i]!.length + 2))
-      .join('')
-      .trimEnd(),
-  );
-}
-
-print('\nnative tesseract (OMP_THREAD_LIMIT=1, --oem 1), each variant beside the engine:');
-print(`${'profile'.padEnd(9)}${'variant'.padEnd(46)}s/page  engine/native  similarity`);
-for (const r of results) {
-  const engine = median(r.engine.map((e) => e.seconds));
-  for (const v of r.variants) {
-    const s = med(v.runs);
-    const line = `${r.name.padEnd(9)}${v.label.padEnd(46)}`;
-    print(
-      s === null
-        ? `${line}- (${v.note})`
-        : `${line}${fmt(s).padEnd(8)}${fmt(engine / s).padEnd(15)}${fmt(meanSimilarity(r.engine, v.runs), 3)}`,
-    );
-  }
-}
-if (hasTesseract) {
-  print(`native start-up (process + model, blank page), included above: ${fmt(await nativeStartup())} s`);
-}
-
-const speed = results.find((r) => r.name === 'grey') ?? results[0]!;
-const speedImages = speed.pages.map((p) => p.image);
-const one = await timePool(speedImages, 1);
-const two = await timePool(speedImages, 2);
+const one = await timePool(1);
+const two = await timePool(2);
 print(
-  `\nthroughput on ${speedImages.length} ${speed.name} pages: 1 worker ${(speedImages.length / one).toFixed(2)} pages/s, 2 workers ${(speedImages.length / two).toFixed(2)} pages/s -> speed-up ${(one / two).toFixed(2)}x`,
+  `\nthroughput on ${speedImages.length} pages, one process: 1 worker ${fmt(speedImages.length / one)} pages/s, 2 workers ${fmt(speedImages.length / two)} pages/s -> ${fmt(one / two)}x on ${availableParallelism()} cores`,
 );
 
-for (const r of results) {
-  if (rssPages <= 0 || (r.name !== 'grey' && !rssGiven)) continue;
-  const pool = new TesseractPool({ size: 1 });
-  const rss: number[] = [];
-  try {
-    for (let i = 1; i <= rssPages; i++) {
-      await pool.recognize(r.pages[i % r.pages.length]!.image, { timeoutMs: TIMEOUT_MS });
-      rss[i] = process.memoryUsage().rss / 2 ** 20;
-      progress.tick();
-    }
-  } finally {
-    await pool.close();
-  }
-  const at50 = rss[Math.min(50, rssPages)]!;
-  const atEnd = rss[rssPages]!;
+if (rssPages > 0) {
+  const rows = probe(files, rssPages);
+  progress.tick(rssPages);
+  const rss = rows.map((r) => r.rssMiB);
+  const at = (page: number) => rss[Math.min(page, rss.length) - 1]!;
+  const tail = rss.slice(Math.min(50, rss.length) - 1);
   print(
-    `RSS with one OCR worker (${r.name}): page 1 ${rss[1]!.toFixed(0)} MiB, page ${Math.min(50, rssPages)} ${at50.toFixed(0)} MiB, page ${rssPages} ${atEnd.toFixed(0)} MiB -> growth ${Math.min(50, rssPages)}->${rssPages}: ${((100 * (atEnd - at50)) / at50).toFixed(1)}%`,
+    `\nRSS of a process running one OCR worker over ${rssPages} pages (${files.length} images of ${allPages.map((p) => p.name).join(', ')}, cycled): page 1 ${fmt(at(1), 0)} MiB, page 50 ${fmt(at(50), 0)} MiB, page ${rssPages} ${fmt(at(rssPages), 0)} MiB; from page 50 on ${fmt(Math.min(...tail), 0)}-${fmt(Math.max(...tail), 0)} MiB; peak ${fmt(rows.peakRssMiB ?? null, 0)} MiB (goal < 400, flat)`,
   );
 }
 progress.done();

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { scoreRecords, totals } from '../../src/bench/score.js';
 import { StageError } from '../../src/pipeline/errors.js';
 import { DEFAULT_LIMITS, extractText } from '../../src/pipeline/extract/extract-text.js';
-import { embeddedJpegs } from '../../src/pipeline/extract/page-image.js';
+import { embeddedJpegs, toPgm } from '../../src/pipeline/extract/page-image.js';
 import { TesseractPool } from '../../src/pipeline/extract/tesseract-pool.js';
 import { processPdf } from '../../src/pipeline/process-letter.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
@@ -62,6 +62,18 @@ describe('OCR of scanned letters', () => {
     const { pdf } = await generateLetterPdf(5, { layout: 'fdl-2015', items: 1 });
     const { record } = await processPdf('scan.pdf', await scanPdf(pdf), ocr('never'));
     expect(record.error?.code).toBe('no_text');
+  });
+
+  it('replaces a worker after recyclePages pages, reading on', async () => {
+    const blank = toPgm({ width: 64, height: 64, data: new Uint8Array(64 * 64).fill(255) }, 200);
+    const recycling = new TesseractPool({ size: 1, recyclePages: 2 });
+    try {
+      for (let i = 0; i < 3; i++)
+        expect(await recycling.recognize(blank, { timeoutMs: 120_000 })).toEqual([]);
+      expect(recycling.workersStarted).toBe(2);
+    } finally {
+      await recycling.close();
+    }
   });
 
   it('gives up on a page at its timeout and keeps the pool working', async () => {

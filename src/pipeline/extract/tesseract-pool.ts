@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,12 +15,38 @@ export const ENG_LANG_PATH = join(
   '4.0.0_best_int',
 );
 
+/**
+ * Debian's English model (package tesseract-ocr-eng: tessdata_fast, a smaller network than best_int), or
+ * null when it is not installed. Never shipped with the project: a machine has it or not.
+ */
+export function debianFastLangPath(root = '/usr/share/tesseract-ocr'): string | null {
+  let versions: string[];
+  try {
+    versions = readdirSync(root).sort().reverse();
+  } catch {
+    return null;
+  }
+  for (const v of versions) {
+    const dir = join(root, v, 'tessdata');
+    if (existsSync(join(dir, 'eng.traineddata'))) return dir;
+  }
+  return null;
+}
+
 export interface TesseractPoolOptions {
   /** Worker threads; default: the number of cores. */
   size?: number;
+  /** A folder holding `eng.traineddata.gz` or `eng.traineddata`; default the npm package's best_int. */
   langPath?: string;
   /** Page segmentation mode; default a single column of text (4). */
   psm?: PSM;
+  /** More tesseract variables, set once per worker (e.g. `{ tessedit_do_invert: '0' }`). */
+  parameters?: Record<string, string>;
+  /**
+   * A worker is replaced after reading this many pages (0: never). Its WebAssembly memory only grows, to
+   * the largest page it has read; a fresh worker starts small again.
+   */
+  recyclePages?: number;
 }
 
 class OcrTimeout extends Error {}
@@ -33,9 +60,15 @@ export class TesseractPool implements OcrEngine {
   /** Pages recognised by every pool of this process (a metric, and how tests see that no OCR ran). */
   static pagesRecognised = 0;
 
+  /** Workers this pool has started (replacements included). */
+  workersStarted = 0;
   private readonly size: number;
-  private readonly langPath: string;
-  private readonly psm: PSM;
+  /** The folder the model is read from. */
+  readonly langPath: string;
+  readonly psm: PSM;
+  private readonly parameters: Record<string, string>;
+  private readonly recyclePages: number;
+  private readonly pagesOf = new WeakMap<Worker, number>();
   private readonly idle: Worker[] = [];
   private readonly waiting: ((w: Worker) => void)[] = [];
   private readonly all = new Set<Worker>();
@@ -47,18 +80,21 @@ export class TesseractPool implements OcrEngine {
     this.size = Math.max(1, options.size ?? availableParallelism());
     this.langPath = options.langPath ?? ENG_LANG_PATH;
     this.psm = options.psm ?? PSM.SINGLE_COLUMN;
+    this.parameters = options.parameters ?? {};
+    this.recyclePages = options.recyclePages ?? 0;
   }
 
   private async startWorker(): Promise<Worker> {
     const worker = await createWorker('eng', OEM.LSTM_ONLY, {
       langPath: this.langPath,
-      gzip: true,
+      gzip: existsSync(join(this.langPath, 'eng.traineddata.gz')),
       // The default caches the model through a browser store or a CDN fetch: neither exists here.
       cacheMethod: 'none',
     });
     // A single column of text of varying sizes: keeps header-table rows whole (a single block does not).
-    await worker.setParameters({ tessedit_pageseg_mode: this.psm });
+    await worker.setParameters({ tessedit_pageseg_mode: this.psm, ...this.parameters });
     this.all.add(worker);
+    this.workersStarted++;
     return worker;
   }
 
@@ -104,8 +140,11 @@ export class TesseractPool implements OcrEngine {
           timer = setTimeout(() => reject(new OcrTimeout()), timeoutMs);
         }),
       ]);
-      this.release(worker);
       TesseractPool.pagesRecognised++;
+      const pages = (this.pagesOf.get(worker) ?? 0) + 1;
+      this.pagesOf.set(worker, pages);
+      if (this.recyclePages > 0 && pages >= this.recyclePages) void this.replace(worker);
+      else this.release(worker);
       return parseTesseractTsv(result.data.tsv ?? '');
     } catch (err) {
       if (err instanceof OcrTimeout) {
