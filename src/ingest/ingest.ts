@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { FileRow } from '../../schemas/document.js';
 import { type FaultPoint, faultPoint } from '../faults.js';
 import { sha256 } from '../hash.js';
 import type { Logger } from '../logger.js';
@@ -108,19 +109,25 @@ async function findMoved(wanted: string, sha: string): Promise<string | null> {
 export async function settleFiles(deps: IngestDeps, options: SettleOptions): Promise<string[]> {
   const inbox = resolve(options.inboxDir);
   const moved: string[] = [];
+  // Folders made by this call: one mkdir per folder, not one per file.
+  const folders = new Set<string>();
   for (const { file, document: doc } of await deps.store.listSettleable()) {
     const rel = relative(inbox, file.path);
     if (rel.startsWith('..')) continue; // another inbox's file
     const failed = doc.status === 'failed';
     const wanted = join(resolve(failed ? options.quarantineDir : options.archiveDir), rel);
-    if (!(await exists(file.path))) {
-      // Moved by a process that died before recording it, or removed by a person.
-      const movedTo = await findMoved(wanted, file.sha256);
-      await deps.store.markFileSettled(file.id, movedTo ?? 'missing');
+    // A failed file's error file is written only for a file still there (checked first); a done one's
+    // absence shows in the rename.
+    if (failed && !(await exists(file.path))) {
+      await settleMissing(deps, file, wanted);
       continue;
     }
     const target = await freeName(wanted, file.sha256.slice(0, 8));
-    await mkdir(dirname(target), { recursive: true });
+    const folder = dirname(target);
+    if (!folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      folders.add(folder);
+    }
     if (failed) {
       const error = {
         file: basename(file.path),
@@ -132,7 +139,14 @@ export async function settleFiles(deps: IngestDeps, options: SettleOptions): Pro
       await writeFile(`${target}.error.json.tmp`, `${JSON.stringify(error, null, 2)}\n`);
       await rename(`${target}.error.json.tmp`, `${target}.error.json`);
     }
-    await rename(file.path, target);
+    try {
+      await rename(file.path, target);
+    } catch (err) {
+      // Gone from the inbox (not the target folder, made above): settled as below.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || (await exists(file.path))) throw err;
+      await settleMissing(deps, file, wanted);
+      continue;
+    }
     await faultPoint('after-move', deps.faultPause, deps.logger);
     await deps.store.markFileSettled(file.id, target);
     moved.push(file.path);
@@ -142,4 +156,10 @@ export async function settleFiles(deps: IngestDeps, options: SettleOptions): Pro
     );
   }
   return moved;
+}
+
+/** A file no longer in the inbox: moved by a process that died before recording it, or removed by a person. */
+async function settleMissing(deps: IngestDeps, file: FileRow, wanted: string): Promise<void> {
+  const movedTo = await findMoved(wanted, file.sha256);
+  await deps.store.markFileSettled(file.id, movedTo ?? 'missing');
 }
