@@ -60,7 +60,7 @@ class KyselyStore extends ReviewStore implements Store {
           updated_at: at,
         })
         .onConflict((oc) => oc.column('sha256').doNothing())
-        .returning('sha256')
+        .returningAll()
         .executeTakeFirst();
       const isNew = inserted !== undefined;
       if (isNew) {
@@ -82,11 +82,13 @@ class KyselyStore extends ReviewStore implements Store {
         .onConflict((oc) => oc.columns(['sha256', 'path']).doNothing())
         .returning('id')
         .executeTakeFirst();
-      const row = await db
-        .selectFrom('documents')
-        .selectAll()
-        .where('sha256', '=', input.sha256)
-        .executeTakeFirstOrThrow();
+      const row =
+        inserted ??
+        (await db
+          .selectFrom('documents')
+          .selectAll()
+          .where('sha256', '=', input.sha256)
+          .executeTakeFirstOrThrow());
       return { isNew, duplicateFile: !isNew && file !== undefined, document: documentRow(row) };
     });
   }
@@ -301,12 +303,16 @@ class KyselyStore extends ReviewStore implements Store {
       .where('documents.status', 'in', [...TERMINAL_STATUSES])
       .orderBy('files.id')
       .execute();
-    const out: { file: FileRow; document: DocumentRow }[] = [];
-    for (const row of files) {
-      const document = await this.getDocument(row.sha256);
-      if (document) out.push({ file: fileRow(row), document });
+    // Their documents in one query per slice, not one per file (this runs every second while busy).
+    const documents = new Map<string, DocumentRow>();
+    for (const slice of chunks([...new Set(files.map((f) => f.sha256))], 500)) {
+      const rows = await this.db.selectFrom('documents').selectAll().where('sha256', 'in', slice).execute();
+      for (const row of rows) documents.set(row.sha256, documentRow(row));
     }
-    return out;
+    return files.flatMap((row) => {
+      const document = documents.get(row.sha256);
+      return document ? [{ file: fileRow(row), document }] : [];
+    });
   }
 
   async markFileSettled(fileId: number, settledTo: string): Promise<void> {
