@@ -53,6 +53,9 @@ export async function writeExports(
   return written;
 }
 
+/** Folders of per-letter exports this process has made: one mkdir per folder, not one per letter. */
+const recordFolders = new Set<string>();
+
 /**
  * The per-letter export: `dir/records/<sha256>.json` (indented), replaced atomically; returns its path.
  * Written from the corrected record (`exportLetter` in `src/review/export.ts`).
@@ -61,10 +64,21 @@ export async function writeRecordFile(record: ExportRecord, dir: string): Promis
   if (!/^[0-9a-f]{64}$/.test(record.sha256))
     throw new Error(`not a sha256: ${JSON.stringify(record.sha256)}`);
   const folder = join(dir, 'records');
-  await mkdir(folder, { recursive: true });
   const path = join(folder, `${record.sha256}.json`);
+  const data = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
+  if (!recordFolders.has(folder)) {
+    await mkdir(folder, { recursive: true });
+    recordFolders.add(folder);
+  }
   // Still atomic, but not flushed: the database is the source of truth and this file can be written
   // again from it (imr export, imr reprocess); an fsync per letter cost ~40 ms of each export job.
-  await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`, { durable: false });
+  try {
+    await writeFileAtomic(path, data, { durable: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // The folder was removed since (by a person): made again.
+    await mkdir(folder, { recursive: true });
+    await writeFileAtomic(path, data, { durable: false });
+  }
   return path;
 }
