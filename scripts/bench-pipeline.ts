@@ -4,6 +4,8 @@
 // Each round measures them side by side; medians over the rounds are printed (the machine is shared).
 // Worker processes are timed once they say they are ready (PDF threads started, warm-up letters read), and
 // once more with IMR_WARMUP_LETTERS=0; CPU per letter is read from /proc for workers, Redis and this script.
+// Last, the two goals of less overhead per letter as ratios to the in-process path: worker CPU per letter
+// (2 warmed processes, every thread) and the rate of 2 worker processes.
 // Runs against the real Redis (REDIS_URL, default 127.0.0.1:6379) under its own queue prefix.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -263,5 +265,13 @@ const share = (xs: CpuShare[]) => {
 console.log(
   `CPU ms per letter (medians):    in-process ${median(cpus.inProcess).toFixed(1)}; 1 process: ${share(cpus.one)}; 2 processes: ${share(cpus.two)}; 2 without warm-up: ${share(cpus.twoCold)}${redis ? '' : ' (Redis not on this machine: not counted)'}`,
 );
+// The goals of less overhead per letter, each the median of the rounds' own ratios (the two sides of a
+// ratio are measured next to each other, so a slow spell of the shared machine cancels out).
+const cpuRatio = median(cpus.two.map((c, i) => c.workers / cpus.inProcess[i]!));
+const rateRatio = median(rates.two.map((r, i) => r / rates.inProcess[i]!));
+console.log(
+  `worker CPU per text letter / in-process CPU per letter = ${cpuRatio.toFixed(2)} (goal <= 1.3; 2 warmed processes)`,
+);
+console.log(`2 worker processes / in-process rate = ${rateRatio.toFixed(2)} (goal >= 1.6)`);
 await rm(work, { recursive: true, force: true });
 process.exit(0);
