@@ -12,6 +12,11 @@ export const Config = z.object({
     /** Resolution to render pages for OCR (scanned pages that are one JPEG are used as stored). */
     dpi: int(72, 300),
     timeoutMs: int(1000, 120_000),
+    /**
+     * An OCR worker is replaced after reading this many pages (0: never). Its WebAssembly memory only
+     * grows, to the largest page it has read and then by fragmentation; a fresh worker starts small.
+     */
+    recyclePages: int(0, 100),
   }),
   /** Resource caps on one file, so that a hostile or broken PDF fails with a code instead of a crash. */
   limits: z.object({

@@ -37,7 +37,12 @@ export function pdfThreadCount(config: Config, cores = availableParallelism()): 
  */
 export function createExtractRuntime(config: Config, mode: OcrMode = config.ocr.mode): ExtractRuntime {
   const pool =
-    mode === 'never' ? null : new TesseractPool(config.ocr.workers > 0 ? { size: config.ocr.workers } : {});
+    mode === 'never'
+      ? null
+      : new TesseractPool({
+          ...(config.ocr.workers > 0 ? { size: config.ocr.workers } : {}),
+          recyclePages: config.ocr.recyclePages,
+        });
   const { pageTimeMs, memoryMb, threads: isolate } = config.limits;
   const threadCount = pdfThreadCount(config);
   const threads = isolate ? new PdfThreads(threadCount, { pageTimeMs, memoryMb }) : null;
