@@ -83,10 +83,12 @@ export const Config = z.object({
      * on a machine that only OCRs, `extract,parse,export` on one that never does.
      */
     queues: z
-      .string()
-      .default('extract,ocr,parse,export')
-      .transform((v) => [...new Set(v.split(',').map((q) => q.trim()))].filter((q) => q !== ''))
-      .pipe(z.array(z.enum(['extract', 'ocr', 'parse', 'export'])).min(1, 'name at least one queue')),
+      .preprocess(
+        (v) =>
+          typeof v === 'string' ? [...new Set(v.split(',').map((q) => q.trim()))].filter((q) => q !== '') : v,
+        z.array(z.enum(['extract', 'ocr', 'parse', 'export'])).min(1, 'name at least one queue'),
+      )
+      .default(['extract', 'ocr', 'parse', 'export']),
     parseConcurrency: int(1, 4),
     exportConcurrency: int(1, 4),
     /** A job's lock: a worker that died is noticed (and its job given to another) after about this long. */

@@ -12,7 +12,7 @@
 // p95 is 5 s or more). --corpus keeps the generated letters in DIR for the next run (scans are slow to make).
 // Runs against the real Redis (REDIS_URL, default 127.0.0.1:6379) under its own queue prefix, with its own
 // database and folders, all removed at the end (also on Ctrl-C). Never prints letter text.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -48,6 +48,8 @@ const { values } = parseArgs({
     corpus: { type: 'string' },
     // Leave the temp folder (process logs, SQLite database, exports) for inspection.
     keep: { type: 'boolean', default: false },
+    // With --corpus: make the missing letters there and exit (what a run does first, in child processes).
+    'generate-only': { type: 'boolean', default: false },
   },
 });
 const count = Number(values.letters);
@@ -273,7 +275,35 @@ function openDb(url: string): Promise<Db> {
   });
 }
 
+/**
+ * Fills the corpus folder in child processes, each resuming where the last stopped: the scanner's native
+ * canvas has crashed the process (SIGSEGV) after a few thousand letters, and a crash then costs nothing.
+ */
+function fillCorpus(): void {
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    const child = spawnSync(
+      process.execPath,
+      [
+        join(root, 'bin/run.js'),
+        join(root, 'scripts/bench-soak.ts'),
+        ...process.argv.slice(2),
+        '--generate-only',
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (child.status === 0) return;
+    progress(`generating: the child stopped (${child.signal ?? child.status}); resuming from the corpus`);
+  }
+  throw new Error('could not generate the corpus in 10 attempts');
+}
+
 async function main(): Promise<number> {
+  if (values['generate-only']) {
+    if (!values.corpus) throw new Error('--generate-only needs --corpus DIR');
+    await generate();
+    return 0;
+  }
+  if (values.corpus) fillCorpus();
   await redis.connect();
   const t0Gen = clock();
   const { letters, samples } = await generate();

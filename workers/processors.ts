@@ -5,7 +5,12 @@ import { type FaultPoint, faultPoint } from '../src/faults.js';
 import type { Logger } from '../src/logger.js';
 import { StageError } from '../src/pipeline/errors.js';
 import { writeRecordFile } from '../src/pipeline/export/index.js';
-import { type ExtractOptions, ocrPage, readTextLayer } from '../src/pipeline/extract/extract-text.js';
+import {
+  type ExtractOptions,
+  ocrPage,
+  readTextLayer,
+  requireText,
+} from '../src/pipeline/extract/extract-text.js';
 import { failedRecord, recordFromText } from '../src/pipeline/process-letter.js';
 import type { Queues, Stage } from '../src/queue/queues.js';
 import { docStatusFor } from '../src/records/document-status.js';
@@ -177,6 +182,15 @@ export async function parseStage(sha256: string, deps: StageDeps): Promise<void>
     }
     const text = await deps.store.getText(sha256);
     if (!text) throw new UnrecoverableError(`no stored text for ${sha256} after its OCR join`);
+    try {
+      requireText(text.pages, true);
+    } catch (err) {
+      if (!(err instanceof StageError)) throw err;
+      // Neither a text layer nor OCR found words (a page of noise): `no_text`, as read in one go.
+      await deps.store.saveRecord(failedRecord(doc.fileName, sha256, err));
+      deps.logger.info({ sha256, code: err.code }, 'failed');
+      return;
+    }
     await parseAndSave(doc.fileName, sha256, text, deps, false);
     return;
   }

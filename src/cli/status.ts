@@ -49,7 +49,7 @@ export async function runStatus(argv: string[], cli: Cli): Promise<number> {
   if (queues) {
     for (const [stage, c] of Object.entries(queues)) {
       cli.stdout.write(
-        `queue ${stage.padEnd(8)} waiting ${c.waiting ?? 0}, active ${c.active ?? 0}, delayed ${c.delayed ?? 0}, failed ${c.failed ?? 0}\n`,
+        `queue ${stage.padEnd(8)} waiting ${c.waiting ?? 0}, backfill ${c.prioritized ?? 0}, active ${c.active ?? 0}, delayed ${c.delayed ?? 0}, failed ${c.failed ?? 0}\n`,
       );
     }
   } else {

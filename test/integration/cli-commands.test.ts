@@ -347,9 +347,10 @@ const STATUS_TEXT = [
   '  done               3',
   '  needs_review       1',
   '  failed             1',
-  'queue extract  waiting 2, active 0, delayed 0, failed 0',
-  'queue parse    waiting 0, active 0, delayed 1, failed 0',
-  'queue export   waiting 0, active 0, delayed 0, failed 0',
+  'queue extract  waiting 2, backfill 0, active 0, delayed 0, failed 0',
+  'queue ocr      waiting 0, backfill 0, active 0, delayed 0, failed 0',
+  'queue parse    waiting 0, backfill 0, active 0, delayed 1, failed 0',
+  'queue export   waiting 0, backfill 0, active 0, delayed 0, failed 0',
   '',
 ].join('\n');
 
@@ -375,8 +376,8 @@ describe('imr status', () => {
   it('counts the queues of its own prefix only', async () => {
     const r = await runImr(['status'], { ...env, IMR_QUEUE_PREFIX: `${testEnv.config.queuePrefix}x` });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('queue extract  waiting 0, active 0, delayed 0, failed 0\n');
-    expect(r.stdout).toContain('queue parse    waiting 0, active 0, delayed 0, failed 0\n');
+    expect(r.stdout).toContain('queue extract  waiting 0, backfill 0, active 0, delayed 0, failed 0\n');
+    expect(r.stdout).toContain('queue parse    waiting 0, backfill 0, active 0, delayed 0, failed 0\n');
     expect(r.stdout.startsWith('documents: 7\n')).toBe(true);
   });
 
