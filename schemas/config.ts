@@ -17,6 +17,11 @@ export const Config = z.object({
      * grows, to the largest page it has read and then by fragmentation; a fresh worker starts small.
      */
     recyclePages: int(0, 100),
+    /**
+     * CPU priority (nice, 0-19) of the OCR threads: below the job threads, so that text letters and
+     * parsing run first on a busy machine and OCR takes the cores they leave (0: the process's own).
+     */
+    nice: int(0, 10).pipe(z.number().max(19)),
   }),
   /** Resource caps on one file, so that a hostile or broken PDF fails with a code instead of a crash. */
   limits: z.object({

@@ -7,6 +7,7 @@ export const ENV = {
   IMR_OCR_DPI: 'ocr.dpi',
   IMR_OCR_TIMEOUT_MS: 'ocr.timeoutMs',
   IMR_OCR_RECYCLE_PAGES: 'ocr.recyclePages',
+  IMR_OCR_NICE: 'ocr.nice',
   IMR_MAX_PAGES: 'limits.maxPages',
   IMR_MAX_PIXELS: 'limits.maxPixels',
   IMR_MAX_INFLATED_MB: 'limits.maxInflatedMb',

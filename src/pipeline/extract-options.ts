@@ -42,6 +42,7 @@ export function createExtractRuntime(config: Config, mode: OcrMode = config.ocr.
       : new TesseractPool({
           ...(config.ocr.workers > 0 ? { size: config.ocr.workers } : {}),
           recyclePages: config.ocr.recyclePages,
+          nice: config.ocr.nice,
         });
   const { pageTimeMs, memoryMb, threads: isolate } = config.limits;
   const threadCount = pdfThreadCount(config);

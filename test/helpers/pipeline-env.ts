@@ -40,7 +40,8 @@ export async function createTestEnv(
     };
   }
   const config = Config.parse({
-    ocr: { workers: 2 },
+    // OCR threads at the process's priority: test files run side by side, and nice threads would crawl.
+    ocr: { workers: 2, nice: 0 },
     limits: {},
     redisUrl: REDIS_URL,
     queuePrefix: `imrtest${id}`,

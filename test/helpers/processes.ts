@@ -20,6 +20,7 @@ export function envOf(config: Config, extra: Record<string, string> = {}): NodeJ
     IMR_POLL_MS: String(config.inbox.pollMs),
     IMR_EXPORT_DIR: config.exportDir,
     IMR_OCR_WORKERS: String(config.ocr.workers),
+    IMR_OCR_NICE: String(config.ocr.nice),
     IMR_SHUTDOWN_MS: String(config.shutdownMs),
     // Dead workers are noticed in seconds, and unfinished documents re-checked every second.
     IMR_LOCK_MS: '2000',

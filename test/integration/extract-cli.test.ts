@@ -11,7 +11,7 @@ import { sink } from '../helpers/cli.js';
 async function run(argv: string[]) {
   const out = sink();
   const err = sink();
-  const code = await imr(argv, { stdout: out.stream, stderr: err.stream, env: {} });
+  const code = await imr(argv, { stdout: out.stream, stderr: err.stream, env: { IMR_OCR_NICE: '0' } });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

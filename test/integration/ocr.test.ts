@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scoreRecords, totals } from '../../src/bench/score.js';
@@ -73,6 +74,26 @@ describe('OCR of scanned letters', () => {
       expect(recycling.workersStarted).toBe(2);
     } finally {
       await recycling.close();
+    }
+  });
+
+  it('runs its threads at the nice it was given (below the job threads), and reads as well', async () => {
+    const blank = toPgm({ width: 64, height: 64, data: new Uint8Array(64 * 64).fill(255) }, 200);
+    // Field 19 of /proc/self/task/<tid>/stat is the thread's nice.
+    const niceThreads = () =>
+      readdirSync('/proc/self/task')
+        .map((tid) => {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        })
+        .filter((n) => n !== 0);
+    const before = niceThreads();
+    const nice = new TesseractPool({ size: 1, nice: 7 });
+    try {
+      expect(await nice.recognize(blank, { timeoutMs: 120_000 })).toEqual([]);
+      expect(niceThreads()).toEqual([...before, 7]);
+    } finally {
+      await nice.close();
     }
   });
 

@@ -2,12 +2,40 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { StageError } from '../errors.js';
 import { type OcrEngine, type OcrLine, parseTesseractTsv } from './ocr-engine.js';
 import type { PageImage } from './page-image.js';
 
 const require = createRequire(import.meta.url);
+
+/** tesseract.js's own entry of an OCR thread. */
+const TESSERACT_THREAD_SCRIPT = pathToFileURL(
+  join(dirname(require.resolve('tesseract.js/package.json')), 'src/worker-script/node/index.js'),
+).href;
+
+/**
+ * The entry of an OCR thread at `nice` (0: tesseract.js's own): the thread lowers its own CPU priority
+ * (Linux sets it per thread id) and then runs tesseract.js's script, so that on a busy machine the job
+ * threads (text letters, parsing, the event loop) run first and OCR takes the cores they leave. Elsewhere,
+ * or if the kernel says no, it runs at the process's priority. A `data:` module: it carries the value, and
+ * a thread started by tesseract.js takes no other data.
+ */
+export function ocrThreadEntry(nice: number): URL | undefined {
+  if (nice === 0) return undefined;
+  const code = [
+    "import { readlinkSync } from 'node:fs';",
+    "import { setPriority } from 'node:os';",
+    'try {',
+    // "/proc/thread-self" -> "<pid>/task/<tid>"
+    "  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());",
+    `  if (Number.isInteger(tid) && tid > 0) setPriority(tid, ${Math.trunc(nice)});`,
+    '} catch {}',
+    `await import(${JSON.stringify(TESSERACT_THREAD_SCRIPT)});`,
+  ].join('\n');
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
 
 /** The English model shipped by the npm package: OCR never downloads anything at run time. */
 export const ENG_LANG_PATH = join(
@@ -47,6 +75,8 @@ export interface TesseractPoolOptions {
    * memory only grows, to the largest page it has read and then by fragmentation; a fresh one starts small.
    */
   recyclePages?: number;
+  /** CPU priority of the OCR threads (0-19, higher is lower; default 0: the process's own). */
+  nice?: number;
 }
 
 /**
@@ -75,6 +105,7 @@ export class TesseractPool implements OcrEngine {
   readonly psm: PSM;
   private readonly parameters: Record<string, string>;
   private readonly recyclePages: number;
+  private readonly entry: URL | undefined;
   private readonly pagesOf = new WeakMap<Worker, number>();
   private readonly idle: Worker[] = [];
   private readonly waiting: ((w: Worker) => void)[] = [];
@@ -89,6 +120,7 @@ export class TesseractPool implements OcrEngine {
     this.psm = options.psm ?? PSM.SINGLE_COLUMN;
     this.parameters = options.parameters ?? {};
     this.recyclePages = options.recyclePages ?? RECYCLE_PAGES;
+    this.entry = ocrThreadEntry(options.nice ?? 0);
   }
 
   private async startWorker(): Promise<Worker> {
@@ -97,6 +129,9 @@ export class TesseractPool implements OcrEngine {
       gzip: existsSync(join(this.langPath, 'eng.traineddata.gz')),
       // The default caches the model through a browser store or a CDN fetch: neither exists here.
       cacheMethod: 'none',
+      // A thread below the job threads (see ocrThreadEntry); tesseract.js hands it to `new Worker()`,
+      // which takes a URL as well as a path.
+      ...(this.entry ? { workerPath: this.entry as unknown as string } : {}),
     });
     // A single column of text of varying sizes: keeps header-table rows whole (a single block does not).
     await worker.setParameters({ tessedit_pageseg_mode: this.psm, ...this.parameters });
