@@ -14,6 +14,8 @@
 // - the tesseract.js core variant: the simd-lstm core Node 20 loads against the relaxed-SIMD one (Node 20
 //   loads it only with --experimental-wasm-relaxed-simd), each in a process of its own on the same pages;
 // - the 1 -> 2 worker speed-up in one process (on grey, or the first profile);
+// - text letters read in process alone, and beside busy OCR threads at nice 0 and at IMR_OCR_NICE's
+//   default (the lever that keeps text letters first on a machine that also OCRs);
 // - RSS of a process that runs one OCR worker and nothing else (scripts/ocr-worker-probe.ts) over
 //   --rss-pages pages cycling through every profile's images: first page, page 50, last page, peak.
 import { spawnSync } from 'node:child_process';
@@ -26,6 +28,7 @@ import { gunzipSync } from 'node:zlib';
 import { createCanvas } from '@napi-rs/canvas';
 import { PSM } from 'tesseract.js';
 import { createProgress } from '../src/cli/progress.js';
+import { loadConfig } from '../src/config.js';
 import { DEFAULT_LIMITS } from '../src/pipeline/extract/extract-text.js';
 import type { OcrLine } from '../src/pipeline/extract/ocr-engine.js';
 import { type PageImage, toPgm } from '../src/pipeline/extract/page-image.js';
@@ -36,6 +39,7 @@ import {
   TesseractPool,
   type TesseractPoolOptions,
 } from '../src/pipeline/extract/tesseract-pool.js';
+import { processPdf } from '../src/pipeline/process-letter.js';
 import { generateLetterPdf } from '../src/synth/index.js';
 import { type ScanOptions, scanPdf, scanProfile } from '../src/synth/scan.js';
 
@@ -428,6 +432,50 @@ const one = await timePool(1);
 const two = await timePool(2);
 print(
   `\nthroughput on ${speedImages.length} pages, one process: 1 worker ${fmt(speedImages.length / one)} pages/s, 2 workers ${fmt(speedImages.length / two)} pages/s -> ${fmt(one / two)}x on ${availableParallelism()} cores`,
+);
+
+// Text letters beside OCR (the lever `IMR_OCR_NICE`): in this process, text letters read and parsed one
+// after another while `cores` OCR threads read pages without a pause, at nice 0 and at the default, against
+// the same letters alone. Interleaved rounds, medians.
+const besideLetters = await Promise.all(
+  Array.from({ length: 60 }, (_, i) => generateLetterPdf(700 + i).then((l) => l.pdf)),
+);
+async function textRate(): Promise<number> {
+  const t0 = performance.now();
+  for (const pdf of besideLetters) await processPdf('beside.pdf', pdf);
+  return besideLetters.length / seconds(t0);
+}
+async function textRateBeside(nice: number): Promise<number> {
+  const pool = new TesseractPool({ size: availableParallelism(), nice });
+  let stop = false;
+  const busy = Array.from({ length: availableParallelism() }, async () => {
+    for (let i = 0; !stop; i++)
+      await pool.recognize(speedImages[i % speedImages.length]!, { timeoutMs: TIMEOUT_MS });
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 2000)); // every OCR thread started and reading
+    return await textRate();
+  } finally {
+    stop = true;
+    await Promise.all(busy);
+    await pool.close();
+  }
+}
+await textRate(); // warm
+const beside = { alone: [] as number[], nice0: [] as number[], niceDefault: [] as number[] };
+const defaultNice = loadConfig({}).ocr.nice;
+for (let round = 0; round < 3; round++) {
+  beside.alone.push(await textRate());
+  beside.nice0.push(await textRateBeside(0));
+  beside.niceDefault.push(await textRateBeside(defaultNice));
+}
+const [alone, nice0, niceDefault] = [beside.alone, beside.nice0, beside.niceDefault].map(median) as [
+  number,
+  number,
+  number,
+];
+print(
+  `\ntext letters in process beside ${availableParallelism()} busy OCR threads (IMR_OCR_NICE), medians of 3 rounds: alone ${fmt(alone, 1)} letters/s; OCR at nice 0 ${fmt(nice0, 1)} (${fmt(nice0 / alone)}x); at nice ${defaultNice} ${fmt(niceDefault, 1)} (${fmt(niceDefault / alone)}x)`,
 );
 
 if (rssPages > 0) {

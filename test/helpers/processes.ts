@@ -5,6 +5,15 @@ import type { Config } from '../../schemas/config.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** The environment that gives a separate `imr` process the same settings as `config`. */
+/** The environment a one-shot command needs to find a test's database and queues. */
+export function storeEnv(config: Config): Record<string, string> {
+  return {
+    DATABASE_URL: config.databaseUrl,
+    REDIS_URL: config.redisUrl,
+    IMR_QUEUE_PREFIX: config.queuePrefix,
+  };
+}
+
 export function envOf(config: Config, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,

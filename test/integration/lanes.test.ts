@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../schemas/config.js';
@@ -14,7 +13,9 @@ import { generateLetterPdf } from '../../src/synth/index.js';
 import { scanPdf } from '../../src/synth/scan.js';
 import { imr } from '../../workers/imr.js';
 import { type Pipeline, startPipeline } from '../../workers/main.js';
+import { sink } from '../helpers/cli.js';
 import { createTestEnv, type TestEnv, waitFor } from '../helpers/pipeline-env.js';
+import { storeEnv } from '../helpers/processes.js';
 
 // Lanes: text letters never wait for OCR (scans fan out as page jobs on their own queue), and inbox drops
 // never wait for a backfill (its jobs are prioritized behind).
@@ -142,24 +143,14 @@ describe('lanes', { timeout: 240_000 }, () => {
     for (const seed of [431, 432]) {
       await writeFile(join(dir, `old-${seed}.pdf`), (await generateLetterPdf(seed)).pdf);
     }
-    let said = '';
-    const sink = new Writable({
-      write: (chunk, _e, done) => {
-        said += String(chunk);
-        done();
-      },
-    });
+    const out = sink();
     const code = await imr(['ingest', dir, '--backfill', '--no-wait'], {
-      stdout: sink,
-      stderr: sink,
-      env: {
-        DATABASE_URL: env.config.databaseUrl,
-        REDIS_URL: env.config.redisUrl,
-        IMR_QUEUE_PREFIX: env.config.queuePrefix,
-      },
+      stdout: out.stream,
+      stderr: out.stream,
+      env: storeEnv(env.config),
     });
     expect(code).toBe(0);
-    expect(said).toContain('2 distinct document(s) queued as a backfill');
+    expect(out.text()).toContain('2 distinct document(s) queued as a backfill');
     const store = createStore(env.config.databaseUrl);
     const connection = redisConnection(env.config.redisUrl);
     const queues = new Queues(connection, env.config.queuePrefix);

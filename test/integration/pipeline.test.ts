@@ -12,6 +12,7 @@ import { scanPdf } from '../../src/synth/scan.js';
 import { imr } from '../../workers/imr.js';
 import { type Pipeline, startPipeline } from '../../workers/main.js';
 import { createTestEnv, deleteQueueKeys, filesIn, type TestEnv, waitFor } from '../helpers/pipeline-env.js';
+import { storeEnv } from '../helpers/processes.js';
 
 const PARTS = { workers: true, watcher: true, server: false };
 let env: TestEnv | null = null;
@@ -164,11 +165,7 @@ describe.each(['sqlite', 'postgres'] as const)('pipeline on %s', (db) => {
     const code = await imr(['ingest', dir], {
       stdout: sink,
       stderr: sink,
-      env: {
-        DATABASE_URL: env.config.databaseUrl,
-        REDIS_URL: env.config.redisUrl,
-        IMR_QUEUE_PREFIX: env.config.queuePrefix,
-      },
+      env: storeEnv(env.config),
     });
     expect(code).toBe(0);
     expect(progress).toContain('4 file(s), 3 distinct document(s) queued');
