@@ -203,17 +203,15 @@ export async function startPipeline(
     },
   ];
   const watchers: InboxWatcher[] = [];
+  const intakes = folders.map((f) => ({
+    inboxDir: f.dir,
+    archiveDir: f.archiveDir,
+    quarantineDir: f.quarantineDir,
+  }));
   const settle = async () => {
-    const moved: string[] = [];
-    for (const [i, folder] of folders.entries()) {
-      const paths = await settleFiles(ingestDeps, {
-        inboxDir: folder.dir,
-        archiveDir: folder.archiveDir,
-        quarantineDir: folder.quarantineDir,
-      });
-      for (const path of paths) watchers[i]?.forget(path);
-      moved.push(...paths);
-    }
+    const moved = await settleFiles(ingestDeps, intakes);
+    // A path is known to one watcher only; forgetting it elsewhere is a no-op.
+    for (const path of moved) for (const w of watchers) w.forget(path);
     return moved;
   };
 

@@ -1,5 +1,5 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { FileRow } from '../../schemas/document.js';
 import { type FaultPoint, faultPoint } from '../faults.js';
 import { sha256 } from '../hash.js';
@@ -102,18 +102,27 @@ async function findMoved(wanted: string, sha: string): Promise<string | null> {
 }
 
 /**
- * Moves the inbox files whose document reached a terminal state: done and needs-review ones to the archive,
+ * Moves the files whose document reached a terminal state out of their intake folder (the inbox, the
+ * backfill folder: each with its own archive and quarantine): done and needs-review ones to the archive,
  * failed ones to quarantine with `<name>.error.json` beside them. Runs after the record is committed, so an
- * original is never moved (let alone deleted) before its result is in the database. Returns the moved paths.
+ * original is never moved (let alone deleted) before its result is in the database. One listing for every
+ * folder. Returns the moved paths.
  */
-export async function settleFiles(deps: IngestDeps, options: SettleOptions): Promise<string[]> {
-  const inbox = resolve(options.inboxDir);
+export async function settleFiles(
+  deps: IngestDeps,
+  intake: SettleOptions | readonly SettleOptions[],
+): Promise<string[]> {
+  const intakes = (Array.isArray(intake) ? intake : [intake]) as readonly SettleOptions[];
+  const inboxes = intakes.map((options) => ({ options, dir: resolve(options.inboxDir) }));
   const moved: string[] = [];
   // Folders made by this call: one mkdir per folder, not one per file.
   const folders = new Set<string>();
   for (const { file, document: doc } of await deps.store.listSettleable()) {
-    const rel = relative(inbox, file.path);
-    if (rel.startsWith('..')) continue; // another inbox's file
+    const from = inboxes
+      .map((i) => ({ options: i.options, rel: relative(i.dir, file.path) }))
+      .find((i) => !i.rel.startsWith('..') && !isAbsolute(i.rel));
+    if (!from) continue; // another machine's intake folder
+    const { options, rel } = from;
     const failed = doc.status === 'failed';
     const wanted = join(resolve(failed ? options.quarantineDir : options.archiveDir), rel);
     // A failed file's error file is written only for a file still there (checked first); a done one's

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../schemas/config.js';
@@ -165,5 +165,36 @@ describe('lanes', { timeout: 240_000 }, () => {
       wait: 0,
       prioritized: 2,
     });
+  });
+
+  it('takes in the backfill folder at backfill priority and settles it into archive/backfill', async () => {
+    env = await createTestEnv('sqlite');
+    const config: Config = env.config;
+    await mkdir(config.inbox.backfillDir, { recursive: true });
+    await writeFile(join(config.inbox.backfillDir, 'old.pdf'), (await generateLetterPdf(441)).pdf);
+    await writeFile(join(config.inbox.dir, 'new.pdf'), (await generateLetterPdf(442)).pdf);
+    pipeline = await startPipeline(
+      config,
+      { workers: true, watcher: true, server: false },
+      memoryLogger().logger,
+    );
+    const store = pipeline.store;
+    await waitFor(
+      async () =>
+        (await store.listFiles()).length === 2 && (await store.listFiles({ unsettled: true })).length === 0,
+      60_000,
+      'both files settled',
+    );
+    const docs = await store.listDocuments();
+    const byName = new Map(docs.map((d) => [d.fileName, d]));
+    expect(byName.get('old.pdf')?.priority).toBe(BACKFILL_PRIORITY);
+    expect(byName.get('new.pdf')?.priority).toBe(0);
+    expect(docs.every((d) => TERMINAL_STATUSES.includes(d.status))).toBe(true);
+    const settled = (await store.listFiles()).map((f) => f.settledTo).sort();
+    expect(settled).toEqual(
+      [join(config.inbox.archiveDir, 'backfill', 'old.pdf'), join(config.inbox.archiveDir, 'new.pdf')]
+        .map((p) => resolve(p))
+        .sort(),
+    );
   });
 });
