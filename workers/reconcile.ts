@@ -33,7 +33,9 @@ export async function reconcile(store: Store, queues: Queues, logger: Logger): P
     const out = new Map<string, string[]>();
     for (const id of set) {
       const sha = id.slice(4, 68);
-      out.set(sha, [...(out.get(sha) ?? []), id]);
+      const ids = out.get(sha) ?? [];
+      ids.push(id);
+      out.set(sha, ids);
     }
     return out;
   };
@@ -45,13 +47,7 @@ export async function reconcile(store: Store, queues: Queues, logger: Logger): P
     const id = jobId(stage, doc.sha256);
     if (doc.status === 'extracting') {
       const failed = failedPages.get(doc.sha256) ?? [];
-      for (const pageId of failed) {
-        const job = await queues.queue('ocr').getJob(pageId);
-        if (job && (await job.isFailed())) {
-          await job.retry('failed');
-          result.retried++;
-        }
-      }
+      for (const pageId of failed) await retryFailed(queues, 'ocr', pageId, result);
       const join = jobId('parse', doc.sha256);
       if (ids.parse.failed.has(join)) {
         await retryFailed(queues, 'parse', join, result);
