@@ -234,7 +234,7 @@ class KyselyStore extends ReviewStore implements Store {
       for (const slice of chunks(rows.citations)) await db.insertInto('citations').values(slice).execute();
       for (const slice of chunks(rows.mismatches)) await db.insertInto('mismatches').values(slice).execute();
       for (const slice of chunks(rows.provenance)) await db.insertInto('provenance').values(slice).execute();
-      await refreshReportRows(db, sha256, record);
+      await refreshReportRows(db, sha256, record, this.dialect);
     });
   }
 

@@ -204,6 +204,14 @@ export interface Database {
   report_letters: ReportLettersTable;
   report_items: ReportItemsTable;
   report_citations: ReportCitationsTable;
+  report_log: ReportLogTable;
+}
+
+/** One rebuild of a letter's analyst rows, in commit order: what the analytics copy follows. */
+export interface ReportLogTable {
+  seq: Generated<number>;
+  sha256: string;
+  at: string;
 }
 
 export type DialectName = 'sqlite' | 'postgres';

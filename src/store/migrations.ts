@@ -307,7 +307,7 @@ async function analytics(db: Kysely<Database>, dialect: DialectName): Promise<vo
     }
   }
   const letters = await db.selectFrom('letters').select('sha256').execute();
-  for (const row of letters) await refreshReportRows(db, row.sha256);
+  for (const row of letters) await refreshReportRows(db, row.sha256, undefined, null);
 }
 
 /**
@@ -360,12 +360,30 @@ async function pageJobs(db: Kysely<Database>, dialect: DialectName): Promise<voi
     .execute();
 }
 
+/**
+ * The analytics copy (DuckDB) follows the store through `report_log`: one row per rebuild of a letter's
+ * analyst rows, in commit order (see report.ts), so a sync reads only the letters changed since its last
+ * sequence number.
+ */
+async function analyticsLog(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  await db.schema
+    .createTable('report_log')
+    .ifNotExists()
+    .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+      dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
+    .addColumn('sha256', 'text', (c) => c.notNull())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .execute();
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'review', up: review },
   { version: 3, name: 'analytics', up: analytics },
   { version: 4, name: 'report indexes', up: reportIndexes },
   { version: 5, name: 'page jobs', up: pageJobs },
+  { version: 6, name: 'analytics log', up: analyticsLog },
 ];
 
 /** The schema version this code expects. */

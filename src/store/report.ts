@@ -1,20 +1,26 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { LetterRecord } from '../../schemas/letter.js';
 import { applyCorrections } from '../records/apply-corrections.js';
 import { parseRecordJson } from '../records/codec.js';
 import { reportRows } from '../records/report-rows.js';
-import type { Database } from './db.js';
+import type { Database, DialectName } from './db.js';
 import { correctionRow } from './rows.js';
+
+/** Key of the PostgreSQL advisory lock that puts `report_log` rows in commit order ("IMRL"). */
+const REPORT_LOG_LOCK_KEY = 0x494d524c;
 
 /**
  * Rebuilds a letter's analyst rows (report_letters, report_items, report_citations) from its machine
  * record, its corrections and its review state. Runs inside the caller's write transaction, after any
- * change to one of the three, so the views never disagree with the corrected record.
+ * change to one of the three, so the views never disagree with the corrected record. `log` (the dialect)
+ * appends the letter to `report_log`, which the analytics copy follows; off only in migrations that run
+ * before the log exists.
  */
 export async function refreshReportRows(
   db: Kysely<Database>,
   sha256: string,
-  machine?: LetterRecord,
+  machine: LetterRecord | undefined,
+  log: DialectName | null,
 ): Promise<void> {
   let record = machine;
   if (!record) {
@@ -50,4 +56,17 @@ export async function refreshReportRows(
       .values(rows.citations.slice(i, i + 100))
       .execute();
   }
+  if (log) await logReportChange(db, sha256, log);
+}
+
+/**
+ * Appends a letter to `report_log`. A sync reads the rows after its last sequence number, so numbers must
+ * become visible in order: SQLite's write lock already orders them; on PostgreSQL a transaction-scoped
+ * advisory lock, taken just before the number is drawn and held to commit, does the same.
+ */
+async function logReportChange(db: Kysely<Database>, sha256: string, dialect: DialectName) {
+  if (dialect === 'postgres') {
+    await sql`select pg_advisory_xact_lock(${sql.lit(REPORT_LOG_LOCK_KEY)})`.execute(db);
+  }
+  await db.insertInto('report_log').values({ sha256, at: new Date().toISOString() }).execute();
 }

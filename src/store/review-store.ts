@@ -231,7 +231,7 @@ export class ReviewStore extends StoreConnection {
         detail: { correctionId: correction.id, field, old, new: value, machineValue, reason },
         at,
       });
-      await refreshReportRows(db, sha256, machine);
+      await refreshReportRows(db, sha256, machine, this.dialect);
       return correction;
     });
   }
@@ -316,7 +316,7 @@ export class ReviewStore extends StoreConnection {
           .where('sha256', '=', sha256)
           .execute();
       }
-      await refreshReportRows(db, sha256);
+      await refreshReportRows(db, sha256, undefined, this.dialect);
       return { sha256, state: state.data, author: author.data, reason, updatedAt: at };
     });
   }
@@ -365,7 +365,7 @@ export class ReviewStore extends StoreConnection {
         .set({ status: 'needs_review', updated_at: at })
         .where('sha256', '=', sha256)
         .execute();
-      await refreshReportRows(db, sha256);
+      await refreshReportRows(db, sha256, undefined, this.dialect);
       return { reopened: true };
     });
   }
