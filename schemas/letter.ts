@@ -79,6 +79,7 @@ export const LetterFields = z.object({
   urDate: IsoDate.nullable(),
   reviewer: z.object({
     licensure: z.array(z.string()),
+    /** The "Certification(s)/Specialty" value as printed (typos kept). */
     specialty: z.string().nullable(),
   }),
   patient: z.object({
@@ -121,8 +122,22 @@ export const PageInfo = z.object({
   chars: z.number().int().nonnegative(),
 });
 
+/**
+ * The reviewer of a record: the printed specialty and its canonical names (src/pipeline/validate/
+ * specialties.ts), derived from `specialty` whenever it is set or corrected. Records written before
+ * the canonical names lack them: `src/records/codec.ts` derives them on read.
+ */
+export const RecordReviewer = LetterFields.shape.reviewer.extend({
+  /** Canonical specialties, in printed order, each once; near misses corrected, unknown parts left out. */
+  specialties: z.array(z.string()).optional(),
+  /** The first of `specialties`, or null. */
+  primarySpecialty: z.string().nullable().optional(),
+});
+export type RecordReviewer = z.infer<typeof RecordReviewer>;
+
 /** One line of `imr extract`: a letter's record, or a failed file with its error (fields null/empty). */
 export const LetterRecord = LetterFields.extend({
+  reviewer: RecordReviewer,
   file: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   status: Status,

@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, type ExtractOptions, extractText } from './extract/extr
 import { PARSER_VERSION, parseLetter } from './parse/parse-letter.js';
 import { emptyFields } from './parse/result.js';
 import { ocrSuspects } from './validate/ocr-suspects.js';
+import { reviewerSpecialties } from './validate/specialties.js';
 import {
   DEFAULT_VALIDATE_OPTIONS,
   type ValidateOptions,
@@ -33,6 +34,7 @@ export function failedRecord(file: string, hash: string, err: unknown): LetterRe
     parserVersion: PARSER_VERSION,
     pages: [],
     ...emptyFields(),
+    reviewer: { licensure: [], specialty: null, specialties: [], primarySpecialty: null },
     mismatches: [],
     provenance: {},
   };
@@ -64,6 +66,7 @@ export function recordFromText(
       parserVersion: PARSER_VERSION,
       pages: doc.pages.map((p) => ({ page: p.page, source: p.source, chars: p.text.length })),
       ...parsed.fields,
+      reviewer: { ...parsed.fields.reviewer, ...reviewerSpecialties(parsed.fields.reviewer.specialty) },
       mismatches,
       provenance: parsed.provenance,
     };

@@ -11,6 +11,7 @@ import {
 } from '../../schemas/letter.js';
 import { type Correction, FieldPath } from '../../schemas/review.js';
 import { withoutCorrectedDoubts } from '../pipeline/validate/reading-doubts.js';
+import { reviewerSpecialties } from '../pipeline/validate/specialties.js';
 import { ReviewInputError } from './errors.js';
 
 /**
@@ -291,8 +292,11 @@ function setLetterField(record: LetterRecord, field: LetterField, value: unknown
   switch (field) {
     case 'reviewer.licensure':
       return { ...record, reviewer: { ...record.reviewer, licensure: value as string[] } };
-    case 'reviewer.specialty':
-      return { ...record, reviewer: { ...record.reviewer, specialty: value as string | null } };
+    case 'reviewer.specialty': {
+      // The canonical names follow the corrected printed value, so reports group the corrected letter.
+      const specialty = value as string | null;
+      return { ...record, reviewer: { ...record.reviewer, specialty, ...reviewerSpecialties(specialty) } };
+    }
     case 'patient.age':
       return { ...record, patient: { ...record.patient, age: value as number | null } };
     case 'patient.sex':
