@@ -40,6 +40,8 @@ export const DrugClass = z.enum([
   'sleep_aids',
   'ppis',
   'compounds',
+  /** Prescription "medical foods" (amino-acid and similar formulations), a large family in California WC. */
+  'medical_foods',
   'other',
 ]);
 export type DrugClass = z.infer<typeof DrugClass>;
