@@ -10,8 +10,10 @@ export interface ItemFilter {
   from?: string | undefined;
   /** Decision dates to (inclusive), ISO YYYY-MM-DD. */
   to?: string | undefined;
-  /** The reviewer specialty as the letter states it (exact match). */
+  /** A canonical reviewer specialty: the letter's primary one, or with `eachSpecialty` any of its. */
   specialty?: string | undefined;
+  /** Group and filter by each of a letter's canonical specialties, not only the primary one. */
+  eachSpecialty?: boolean | undefined;
   category?: string | undefined;
   drugClass?: string | undefined;
   decision?: string | undefined;
@@ -36,6 +38,7 @@ export const ITEM_COLUMNS = [
   'idx',
   'decision_date',
   'case_number',
+  'primary_specialty',
   'reviewer_specialty',
   'category',
   'subcategory',
@@ -53,6 +56,7 @@ export const LETTER_COLUMNS = [
   'file',
   'case_number',
   'decision_date',
+  'primary_specialty',
   'reviewer_specialty',
   'reviewer_licensure',
   'patient_age',
@@ -78,12 +82,18 @@ function containsPattern(term: string): string {
   return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Conditions on the letter's own columns (alias `a` must have decision_date and reviewer_specialty). */
+/** Conditions on the letter's own columns (alias `a` must have sha256, decision_date, primary_specialty). */
 function letterConditions(f: ItemFilter, p: Params, a: string): string[] {
   const out: string[] = [];
   if (f.from) out.push(`${a}.decision_date >= ${p.add(f.from)}`);
   if (f.to) out.push(`${a}.decision_date <= ${p.add(f.to)}`);
-  if (f.specialty) out.push(`${a}.reviewer_specialty = ${p.add(f.specialty)}`);
+  if (f.specialty) {
+    out.push(
+      f.eachSpecialty
+        ? `exists (select 1 from letter_specialties s where s.sha256 = ${a}.sha256 and s.specialty = ${p.add(f.specialty)})`
+        : `${a}.primary_specialty = ${p.add(f.specialty)}`,
+    );
+  }
   return out;
 }
 
@@ -234,11 +244,11 @@ export async function dashboardData(
   page: Page,
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
 ): Promise<DashboardData> {
-  const grouped = (column: string, order: string, extra: string[] = []) => {
+  const grouped = (column: string, order: string, extra: string[] = [], from = 'items i') => {
     const p = new Params();
     const w = where([...itemConditions(filter, p), ...extra]);
     return {
-      sql: `select ${column} as k, count(*) as items, ${UPHELD} as upheld from items i ${w} group by 1 order by ${order}`,
+      sql: `select ${column} as k, count(*) as items, ${UPHELD} as upheld from ${from} ${w} group by 1 order by ${order}`,
       params: p.values,
     };
   };
@@ -254,10 +264,20 @@ export async function dashboardData(
         params: totals.values,
       },
       grouped('i.category', '2 desc, 1'),
-      grouped('i.reviewer_specialty', '2 desc, 1'),
+      // Each specialty: a letter's items count under every one of its specialties.
+      filter.eachSpecialty
+        ? grouped(
+            's.specialty',
+            '2 desc, 1',
+            [],
+            'items i left join letter_specialties s on s.sha256 = i.sha256',
+          )
+        : grouped('i.primary_specialty', '2 desc, 1'),
       grouped('substr(i.decision_date, 1, 7)', '1', ['i.decision_date is not null']),
       {
-        sql: 'select distinct reviewer_specialty from letters where reviewer_specialty is not null order by 1',
+        sql: filter.eachSpecialty
+          ? 'select distinct specialty from letter_specialties order by 1'
+          : 'select distinct primary_specialty from letters where primary_specialty is not null order by 1',
       },
       { sql: 'select distinct category from items where category is not null order by 1' },
       { sql: 'select distinct drug_class from items where drug_class is not null order by 1' },

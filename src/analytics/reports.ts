@@ -7,6 +7,8 @@ export interface ReportFilter {
   from?: string | null;
   /** Decision dates to (inclusive), ISO YYYY-MM-DD. */
   to?: string | null;
+  /** `by-specialty`: count a letter's items under each of its canonical specialties, not only the primary. */
+  eachSpecialty?: boolean;
 }
 
 interface ReportDef {
@@ -19,6 +21,8 @@ interface Ctx {
   /** `AND decision_date ...` for the filter (dates are checked to be ISO before they get here). */
   where: string;
   dialect: 'sqlite' | 'postgres';
+  /** See `ReportFilter.eachSpecialty`. */
+  eachSpecialty: boolean;
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}$/;
@@ -76,11 +80,19 @@ export const REPORTS: Record<string, ReportDef> = {
           `from items where decision_date is not null ${ctx.where} group by 1 order by 1`,
       ),
   },
-  'by-specialty': rateReport(
-    ['reviewer_specialty'],
-    (ctx) => `items where 1 = 1 ${ctx.where}`,
-    'uphold rate per item by reviewer specialty',
-  ),
+  'by-specialty': {
+    summary: 'uphold rate per item by canonical primary specialty (or each specialty)',
+    run: (ctx) =>
+      ctx.eachSpecialty
+        ? // A letter's items count once under each of its specialties, so the groups add up to more than
+          // the items; a letter without a recognised specialty is the null group, as in the default.
+          rateReport(
+            ['s.specialty as specialty'],
+            (c) => `items i left join letter_specialties s on s.sha256 = i.sha256 where 1 = 1 ${c.where}`,
+            '',
+          ).run(ctx)
+        : rateReport(['primary_specialty'], (c) => `items where 1 = 1 ${c.where}`, '').run(ctx),
+  },
   'by-category': rateReport(
     ['category', 'drug_class'],
     (ctx) => `items where 1 = 1 ${ctx.where}`,
@@ -215,5 +227,10 @@ export async function runReport(
     (filter.from ? ` and decision_date >= '${filter.from}'` : '') +
     (filter.to ? ` and decision_date <= '${filter.to}'` : '');
   const dialect = parseStoreUrl(databaseUrl).dialect;
-  return report.run({ query: (sql) => runQuery(databaseUrl, sql, limits), where, dialect });
+  return report.run({
+    query: (sql) => runQuery(databaseUrl, sql, limits),
+    where,
+    dialect,
+    eachSpecialty: filter.eachSpecialty === true,
+  });
 }

@@ -5,16 +5,22 @@ import { loadConfig } from '../config.js';
 import { type Cli, parseCommandLine, UsageError } from './cli.js';
 
 export const REPORT_HELP = `imr report <name> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format table|csv|json]
+           [--each-specialty]
 
 The standard IMR reports over the analyst views (corrected values), for letters decided between --from
 and --to (inclusive). Rates come with their counts. Reports:
-${REPORT_NAMES.map((n) => `  ${n.padEnd(19)}${REPORTS[n]?.summary ?? ''}`).join('\n')}`;
+${REPORT_NAMES.map((n) => `  ${n.padEnd(19)}${REPORTS[n]?.summary ?? ''}`).join('\n')}
+
+by-specialty groups by the reviewer's canonical primary specialty (the first one the letter names, typos
+and spellings folded: "Family Practice" is Family Medicine); --each-specialty counts a letter's items
+under each of its canonical specialties instead, so the groups add up to more than the items.`;
 
 export async function runReportCommand(argv: string[], cli: Cli): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, REPORT_HELP, {
     from: { type: 'string' },
     to: { type: 'string' },
     format: { type: 'string', default: 'table' },
+    'each-specialty': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -27,6 +33,9 @@ export async function runReportCommand(argv: string[], cli: Cli): Promise<number
   const format = values.format as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format))
     throw new UsageError(`unknown format "${values.format}"`, REPORT_HELP);
+  if (values['each-specialty'] && name !== 'by-specialty') {
+    throw new UsageError('--each-specialty is an option of by-specialty', REPORT_HELP);
+  }
   for (const d of [values.from, values.to]) {
     if (d !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(d)) {
       throw new UsageError(`"${d}" is not a date (YYYY-MM-DD)`, REPORT_HELP);
@@ -36,6 +45,7 @@ export async function runReportCommand(argv: string[], cli: Cli): Promise<number
     const table = await runReport(loadConfig(cli.env).databaseUrl, name, {
       from: values.from ?? null,
       to: values.to ?? null,
+      eachSpecialty: values['each-specialty'] === true,
     });
     cli.stdout.write(formatTable(table, format));
     return 0;

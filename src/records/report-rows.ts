@@ -1,6 +1,6 @@
 import type { LetterRecord } from '../../schemas/letter.js';
 import { categorizeItem, citationFamily } from '../categories/index.js';
-import { headerColumns } from '../pipeline/export/columns.js';
+import { canonicalSpecialties, headerColumns } from '../pipeline/export/columns.js';
 
 /**
  * The analyst-facing rows of one letter, from its corrected record: what the views `letters`, `items` and
@@ -20,7 +20,10 @@ export interface ReportLetterRow {
   injury_date: string | null;
   ur_date: string | null;
   reviewer_licensure: string | null;
+  /** As printed. */
   reviewer_specialty: string | null;
+  /** The first canonical specialty (specialties.ts), or null. */
+  primary_specialty: string | null;
   patient_age: number | null;
   patient_sex: string | null;
   layout: string | null;
@@ -60,10 +63,18 @@ export interface ReportCitationRow {
   chapter: string | null;
 }
 
+/** One canonical specialty of a letter's reviewer (position 0 is the primary one). */
+export interface ReportSpecialtyRow {
+  sha256: string;
+  position: number;
+  specialty: string;
+}
+
 export interface ReportRows {
   letter: ReportLetterRow;
   items: ReportItemRow[];
   citations: ReportCitationRow[];
+  specialties: ReportSpecialtyRow[];
 }
 
 export function reportRows(
@@ -127,6 +138,7 @@ export function reportRows(
     }
   });
   const upheld = record.items.filter((i) => i.decision === 'upheld').length;
+  const canonical = canonicalSpecialties(record);
   return {
     letter: {
       sha256: record.sha256,
@@ -137,6 +149,7 @@ export function reportRows(
       ...headerColumns(record),
       reviewer_licensure: record.reviewer.licensure.length > 0 ? record.reviewer.licensure.join(', ') : null,
       reviewer_specialty: record.reviewer.specialty,
+      primary_specialty: canonical.primarySpecialty,
       patient_age: record.patient.age,
       patient_sex: record.patient.sex,
       layout: record.layout,
@@ -148,29 +161,42 @@ export function reportRows(
     },
     items,
     citations,
+    specialties: canonical.specialties.map((specialty, position) => ({
+      sha256: record.sha256,
+      position,
+      specialty,
+    })),
   };
 }
 
 /**
- * The analyst views over the report tables; one definition for both engines. `{s}` is the schema of the
- * tables ("main." for SQLite's temporary views, which would otherwise see themselves).
+ * The analyst views over the report tables; one definition for every engine (standard SQL). `{s}` is the
+ * schema of the tables ("main." for SQLite's temporary views, which would otherwise see themselves).
+ * `letter_specialties` has a row per canonical specialty of a letter (position 0: `primary_specialty`), to
+ * count a letter under each of its specialties.
  */
-export const VIEW_SQL: Record<'letters' | 'items' | 'citations' | 'mismatches', string> = {
+export const VIEW_SQL: Record<
+  'letters' | 'items' | 'citations' | 'mismatches' | 'letter_specialties',
+  string
+> = {
   letters: 'select * from {s}report_letters',
   items:
     'select i.sha256, i.idx, i.description, i.quantity, i.decision, i.original_request, i.authorized_portion, ' +
     'i.category, i.subcategory, i.drug_class, i.drug, i.strength, i.count, i.category_rule, ' +
     'l.case_number, l.decision_date, l.date_assigned, l.application_received, l.injury_date, l.ur_date, ' +
-    'l.reviewer_specialty, l.reviewer_licensure, l.patient_age, l.patient_sex, l.status, l.review_state, l.file ' +
+    'l.reviewer_specialty, l.primary_specialty, l.reviewer_licensure, l.patient_age, l.patient_sex, ' +
+    'l.status, l.review_state, l.file ' +
     'from {s}report_items i join {s}report_letters l on l.sha256 = i.sha256',
   citations:
     'select c.sha256, c.item_idx, c.party, c.idx, c.source, c.sections, c.pages, c.family, c.chapter, ' +
-    'i.decision, i.category, i.drug_class, l.decision_date, l.reviewer_specialty, l.case_number ' +
+    'i.decision, i.category, i.drug_class, l.decision_date, l.reviewer_specialty, l.primary_specialty, ' +
+    'l.case_number ' +
     'from {s}report_citations c join {s}report_items i on i.sha256 = c.sha256 and i.idx = c.item_idx ' +
     'join {s}report_letters l on l.sha256 = c.sha256',
   mismatches:
     'select m.sha256, m.field, m.code, m.severity, m.message, l.decision_date, l.case_number ' +
     'from {s}mismatches m join {s}report_letters l on l.sha256 = m.sha256',
+  letter_specialties: 'select sha256, position, specialty from {s}report_letter_specialties',
 };
 
 export function viewSql(name: keyof typeof VIEW_SQL, schema: string): string {

@@ -30,7 +30,8 @@ const integer = (min: number, max: number) =>
 const filterShape = {
   from: optional(isoDate),
   to: optional(isoDate),
-  // Free text (bound, never SQL): printable, one line, bounded.
+  // A canonical specialty (primary, or any of the letter's with each_specialty=1). Free text (bound,
+  // never SQL): printable, one line, bounded.
   specialty: optional(
     z
       .string()
@@ -38,6 +39,7 @@ const filterShape = {
       .max(200)
       .regex(/^[^\p{Cc}]*$/u, 'no control characters'),
   ),
+  each_specialty: optional(z.enum(['1'])),
   category: optional(ServiceCategory),
   drug_class: optional(DrugClass),
   decision: optional(Decision),
@@ -86,6 +88,7 @@ export function filterOf(p: ListParams | DashboardParams): ItemFilter {
     from: p.from,
     to: p.to,
     specialty: p.specialty || undefined,
+    eachSpecialty: p.each_specialty === '1' || undefined,
     category: p.category,
     drugClass: p.drug_class,
     decision: p.decision,
@@ -100,6 +103,7 @@ export function filterQuery(f: ItemFilter): Record<string, string | undefined> {
     from: f.from,
     to: f.to,
     specialty: f.specialty,
+    each_specialty: f.eachSpecialty ? '1' : undefined,
     category: f.category,
     drug_class: f.drugClass,
     decision: f.decision,

@@ -72,6 +72,13 @@ function specialtyBars(rows: readonly RateRow[], filter: ItemFilter): RateBar[] 
   return bars;
 }
 
+/** The canonical primary specialty, with the printed value under it when that reads otherwise. */
+function specialtyCell(primary: string | null, printed: string | null): Html {
+  const shown = primary ?? printed;
+  if (shown === null) return html`<span class="muted">—</span>`;
+  return html`${shown}${printed !== null && printed !== shown ? html`<div class="muted small printed-specialty">${printed}</div>` : ''}`;
+}
+
 function itemsTable(v: DashboardView): Html {
   const { columns, rows } = v.data.page;
   const col = (name: string) => columns.indexOf(name);
@@ -89,7 +96,7 @@ function itemsTable(v: DashboardView): Html {
     return html`<tr>
   <td class="mono nowrap">${at(row, 'decision_date') ?? dash}</td>
   <td class="mono nowrap"><a href="/review/${sha}">${at(row, 'case_number') ?? sha.slice(0, 12)}</a></td>
-  <td>${at(row, 'reviewer_specialty') ?? dash}</td>
+  <td>${specialtyCell(at(row, 'primary_specialty'), at(row, 'reviewer_specialty'))}</td>
   <td>${category ? words(category) : html`<span class="muted">uncategorised</span>`}${sub ? html`<div class="muted small">${words(sub)}</div>` : ''}</td>
   <td>${at(row, 'drug_class') ? words(at(row, 'drug_class') ?? '') : dash}</td>
   <td class="desc"><a href="/review/${sha}">${at(row, 'description') ?? ''}</a>${drug ? html`<div class="muted small">${drug}${at(row, 'strength') ? ` ${at(row, 'strength')}` : ''}</div>` : ''}</td>
@@ -121,6 +128,10 @@ export function dashboardPage(meta: PageMeta, v: DashboardView): string {
   const { data, filter } = v;
   const time = periods(data.byMonth);
   const csvHref = `/api/items${query({ ...filterQuery(filter), format: 'csv' })}`;
+  // Each specialty: a letter's items count under every one of its specialties (bars add up to more).
+  const specialtyTitle = filter.eachSpecialty
+    ? 'Uphold rate by reviewer specialty (each of a letter’s)'
+    : 'Uphold rate by primary reviewer specialty';
   const body = html`<main class="narrow wide dashboard">
   <div class="page-head">
     <h1>Dashboard</h1>
@@ -130,6 +141,7 @@ export function dashboardPage(meta: PageMeta, v: DashboardView): string {
     <label>Decision from <input type="date" name="from" id="f-from" value="${filter.from ?? ''}"></label>
     <label>to <input type="date" name="to" id="f-to" value="${filter.to ?? ''}"></label>
     ${select('specialty', 'Reviewer specialty', data.options.specialties, filter.specialty, (s) => s)}
+    <label class="check"><input type="checkbox" name="each_specialty" value="1" id="f-each-specialty"${filter.eachSpecialty ? html` checked` : ''}> each of a letter's specialties</label>
     ${select('category', 'Service category', data.options.categories, filter.category)}
     ${select('drug_class', 'Drug class', data.options.drugClasses, filter.drugClass)}
     ${select('decision', 'Decision', ['upheld', 'overturned'], filter.decision)}
@@ -143,8 +155,8 @@ export function dashboardPage(meta: PageMeta, v: DashboardView): string {
       ${rateBarChart('chart-category', 'Uphold rate by service category', categoryBars(data.byCategory, filter))}
     </figure>
     <figure class="chart">
-      <figcaption><h2>Uphold rate by reviewer specialty</h2></figcaption>
-      ${rateBarChart('chart-specialty', 'Uphold rate by reviewer specialty', specialtyBars(data.bySpecialty, filter))}
+      <figcaption><h2>${specialtyTitle}</h2></figcaption>
+      ${rateBarChart('chart-specialty', specialtyTitle, specialtyBars(data.bySpecialty, filter))}
     </figure>
     <figure class="chart wide">
       <figcaption><h2>Volume and uphold rate by ${time.unit} of decision</h2></figcaption>

@@ -1,5 +1,10 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { ReportCitationRow, ReportItemRow, ReportLetterRow } from '../records/report-rows.js';
+import type {
+  ReportCitationRow,
+  ReportItemRow,
+  ReportLetterRow,
+  ReportSpecialtyRow,
+} from '../records/report-rows.js';
 
 /**
  * The tables as Kysely sees them. Column names are snake_case; timestamps are ISO-8601 text and JSON is
@@ -184,6 +189,7 @@ export interface AuditTable {
 export type ReportLettersTable = ReportLetterRow;
 export type ReportItemsTable = ReportItemRow;
 export type ReportCitationsTable = ReportCitationRow;
+export type ReportLetterSpecialtiesTable = ReportSpecialtyRow;
 
 export interface Database {
   schema_version: SchemaVersionTable;
@@ -204,6 +210,7 @@ export interface Database {
   report_letters: ReportLettersTable;
   report_items: ReportItemsTable;
   report_citations: ReportCitationsTable;
+  report_letter_specialties: ReportLetterSpecialtiesTable;
   report_log: ReportLogTable;
 }
 

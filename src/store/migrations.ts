@@ -1,5 +1,6 @@
 import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
-import { viewSql } from '../records/report-rows.js';
+import { canonicalSpecialties as canonicalNames } from '../pipeline/validate/specialties.js';
+import { VIEW_SQL, viewSql } from '../records/report-rows.js';
 import type { Database, DialectName } from './db.js';
 import { refreshReportRows } from './report.js';
 
@@ -233,7 +234,7 @@ async function review(db: Kysely<Database>, dialect: DialectName): Promise<void>
  * `mismatches` (PostgreSQL: schema `analytics`; SQLite: temporary views made by `imr query`, since the
  * machine tables already use those names). Filled for the letters already stored.
  */
-async function analytics(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+async function analytics(db: Kysely<Database>, _dialect: DialectName): Promise<void> {
   const s = db.schema;
   await s
     .createTable('report_letters')
@@ -300,14 +301,8 @@ async function analytics(db: Kysely<Database>, dialect: DialectName): Promise<vo
     .addColumn('chapter', 'text')
     .addPrimaryKeyConstraint('report_citations_pkey', ['sha256', 'item_idx', 'party', 'idx'])
     .execute();
-  if (dialect === 'postgres') {
-    await sql`create schema if not exists analytics`.execute(db);
-    for (const name of ['letters', 'items', 'citations', 'mismatches'] as const) {
-      await sql.raw(`create or replace view analytics.${name} as ${viewSql(name, 'public.')}`).execute(db);
-    }
-  }
-  const letters = await db.selectFrom('letters').select('sha256').execute();
-  for (const row of letters) await refreshReportRows(db, row.sha256, undefined, null);
+  // The views and the rows of the letters already stored follow the current code (VIEW_SQL, reportRows),
+  // which reads columns added by later migrations: `canonicalSpecialties` (v7) makes both.
 }
 
 /**
@@ -377,6 +372,93 @@ async function analyticsLog(db: Kysely<Database>, dialect: DialectName): Promise
     .execute();
 }
 
+/** (Re)creates the PostgreSQL analyst views from VIEW_SQL; SQLite's are temporary (made by `imr query`). */
+async function createAnalystViews(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  if (dialect !== 'postgres') return;
+  await sql`create schema if not exists analytics`.execute(db);
+  for (const name of Object.keys(VIEW_SQL) as (keyof typeof VIEW_SQL)[]) {
+    // Dropped, not replaced: `select *` views take their columns when made, and columns move.
+    await sql.raw(`drop view if exists analytics.${name}`).execute(db);
+    await sql.raw(`create view analytics.${name} as ${viewSql(name, 'public.')}`).execute(db);
+  }
+}
+
+/**
+ * Canonical reviewer specialties: `report_letters.primary_specialty` and `report_letter_specialties` (one
+ * row per canonical specialty, in printed order). Backfilled here from `report_letters.reviewer_specialty`,
+ * the corrected printed value, with this program's vocabulary: the same values a rebuild of the rows gives
+ * (one update per distinct printed value, not per letter). The stored records themselves keep no canonical
+ * names until reprocessed; they are derived on read (codec.ts). Letters without analyst rows yet (a store
+ * older than v3) get all their rows built.
+ */
+async function canonicalSpecialties(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  const s = db.schema;
+  if (!(await hasColumn(db, dialect, 'report_letters', 'primary_specialty'))) {
+    await s.alterTable('report_letters').addColumn('primary_specialty', 'text').execute();
+  }
+  await s
+    .createTable('report_letter_specialties')
+    .ifNotExists()
+    .addColumn('sha256', 'text', (c) => c.notNull().references('documents.sha256').onDelete('cascade'))
+    .addColumn('position', 'integer', (c) => c.notNull())
+    .addColumn('specialty', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('report_letter_specialties_pkey', ['sha256', 'position'])
+    .execute();
+  await s
+    .createIndex('report_letter_specialties_specialty_idx')
+    .ifNotExists()
+    .on('report_letter_specialties')
+    .columns(['specialty', 'sha256'])
+    .execute();
+  await createAnalystViews(db, dialect);
+  const printed = await db
+    .selectFrom('report_letters')
+    .select('reviewer_specialty')
+    .distinct()
+    .where('reviewer_specialty', 'is not', null)
+    .execute();
+  for (const { reviewer_specialty: value } of printed) {
+    const names = canonicalNames(value);
+    if (names.length === 0 || value === null) continue;
+    await db
+      .updateTable('report_letters')
+      .set({ primary_specialty: names[0]! })
+      .where('reviewer_specialty', '=', value)
+      .execute();
+    await db
+      .deleteFrom('report_letter_specialties')
+      .where(
+        'sha256',
+        'in',
+        db.selectFrom('report_letters').select('sha256').where('reviewer_specialty', '=', value),
+      )
+      .execute();
+    for (const [position, specialty] of names.entries()) {
+      await db
+        .insertInto('report_letter_specialties')
+        .columns(['sha256', 'position', 'specialty'])
+        .expression(
+          db
+            .selectFrom('report_letters')
+            .select([
+              'sha256',
+              sql<number>`${sql.lit(position)}`.as('position'),
+              sql<string>`cast(${specialty} as text)`.as('specialty'),
+            ])
+            .where('reviewer_specialty', '=', value),
+        )
+        .execute();
+    }
+  }
+  const missing = await db
+    .selectFrom('letters as l')
+    .leftJoin('report_letters as r', 'r.sha256', 'l.sha256')
+    .select('l.sha256')
+    .where('r.sha256', 'is', null)
+    .execute();
+  for (const row of missing) await refreshReportRows(db, row.sha256, undefined, dialect);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'review', up: review },
@@ -384,6 +466,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'report indexes', up: reportIndexes },
   { version: 5, name: 'page jobs', up: pageJobs },
   { version: 6, name: 'analytics log', up: analyticsLog },
+  { version: 7, name: 'canonical specialties', up: canonicalSpecialties },
 ];
 
 /** The schema version this code expects. */

@@ -39,10 +39,14 @@ export async function refreshReportRows(
   const corrected =
     corrections.length === 0 ? record : applyCorrections(record, corrections.map(correctionRow));
   const rows = reportRows(corrected, { state: review?.state ?? null, corrections: corrections.length });
+  await db.deleteFrom('report_letter_specialties').where('sha256', '=', sha256).execute();
   await db.deleteFrom('report_citations').where('sha256', '=', sha256).execute();
   await db.deleteFrom('report_items').where('sha256', '=', sha256).execute();
   await db.deleteFrom('report_letters').where('sha256', '=', sha256).execute();
   await db.insertInto('report_letters').values(rows.letter).execute();
+  if (rows.specialties.length > 0) {
+    await db.insertInto('report_letter_specialties').values(rows.specialties).execute();
+  }
   // Well under the bound-parameter limits of both engines: at most a few hundred rows per letter.
   for (let i = 0; i < rows.items.length; i += 100) {
     await db

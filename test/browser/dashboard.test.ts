@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
+import { CANONICAL_SPECIALTIES } from '../../src/pipeline/validate/specialties.js';
 import { createStore } from '../../src/store/create-store.js';
 import { type Pipeline, startPipeline } from '../../workers/main.js';
 import {
@@ -168,6 +169,59 @@ describe('analyst dashboard in a browser', () => {
     await page.click('#reset');
     await page.waitForURL(`${url}/dashboard`);
     expect((await chartState(page)).summary).toContain(`${expected.length} items`);
+  });
+
+  it("groups by canonical primary specialty, or by each of a letter's specialties", async () => {
+    await page.goto(`${url}/dashboard`);
+    expect(await page.locator('#chart-specialty').getAttribute('aria-label')).toContain('primary');
+    const primary = (await chartState(page)).specialties;
+    // Every named bar is a canonical name, with the items of the letters whose first specialty it is.
+    const named = await page.locator('#chart-specialty a.row').all();
+    expect(named.length).toBeGreaterThan(1);
+    for (const bar of named) {
+      const label = (await bar.getAttribute('data-label')) ?? '';
+      expect(CANONICAL_SPECIALTIES).toContain(label);
+      expect(Number(await bar.getAttribute('data-items'))).toBe(
+        expected.filter((i) => i.primary_specialty === label).length,
+      );
+    }
+    expect(primary.reduce((s, r) => s + r.items, 0)).toBe(expected.length);
+    // The select offers the canonical primary names only, never a printed spelling.
+    const options = (await page.locator('#f-specialty option').allTextContents()).slice(1);
+    expect(options).toEqual([...new Set(expected.flatMap((i) => i.primary_specialty ?? []))].sort());
+    // The table shows the canonical name, with the printed value under it where it reads otherwise.
+    const printedDiffers = expected.some((i) => i.reviewer_specialty !== i.primary_specialty);
+    expect((await page.locator('#items .printed-specialty').count()) > 0).toBe(printedDiffers);
+
+    await page.check('#f-each-specialty');
+    await page.click('#apply');
+    await page.waitForURL(/each_specialty=1/);
+    expect(await page.isChecked('#f-each-specialty')).toBe(true);
+    const each = (await chartState(page)).specialties;
+    // Each letter's items count once under each of its specialties (once as "not stated" without one).
+    expect(each.reduce((s, r) => s + r.items, 0)).toBe(
+      expected.reduce((s, i) => s + Math.max(1, i.specialties.length), 0),
+    );
+    expect(each).not.toEqual(primary);
+
+    // A specialty some letter names after its first one: found only when counting each specialty.
+    const second = expected.find((i) => i.specialties.slice(1).some((s) => s !== i.primary_specialty));
+    expect(second, 'a synthetic letter with a second specialty').toBeDefined();
+    const name = second!.specialties.find(
+      (s, k) => k > 0 && !expected.some((i) => i.primary_specialty === s),
+    );
+    const target = name ?? second!.specialties[1]!;
+    await page.selectOption('#f-specialty', target);
+    await page.click('#apply');
+    await page.waitForURL(/specialty=/);
+    const withIt = expected.filter((i) => i.specialties.includes(target)).length;
+    expect((await chartState(page)).summary).toContain(`${withIt} item`);
+    await page.uncheck('#f-each-specialty');
+    await page.click('#apply');
+    await page.waitForURL((u) => !u.searchParams.has('each_specialty'));
+    const asPrimary = expected.filter((i) => i.primary_specialty === target).length;
+    expect((await chartState(page)).summary).toContain(`${asPrimary} item`);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-specialty.png') });
   });
 
   it('shows a 400 page for a bad filter, and an empty state when nothing matches', async () => {

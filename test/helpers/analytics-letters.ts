@@ -37,6 +37,9 @@ export async function storeLetters(store: Store, letters: readonly StoredLetter[
 export interface ExpectedItem extends ReportItemRow {
   decision_date: string | null;
   reviewer_specialty: string | null;
+  primary_specialty: string | null;
+  /** The letter's canonical specialties (`letter_specialties`), primary first. */
+  specialties: string[];
   case_number: string | null;
   families: Set<string>;
 }
@@ -48,6 +51,8 @@ export function expectedItems(letters: readonly StoredLetter[]): ExpectedItem[] 
       ...item,
       decision_date: rows.letter.decision_date,
       reviewer_specialty: rows.letter.reviewer_specialty,
+      primary_specialty: rows.letter.primary_specialty,
+      specialties: rows.specialties.map((s) => s.specialty),
       case_number: rows.letter.case_number,
       families: new Set(rows.citations.filter((c) => c.item_idx === item.idx).map((c) => c.family)),
     }));

@@ -114,7 +114,7 @@ const EXPECTED: Record<string, unknown[][]> = {
     ['2017-Q1', 2, 1, 0.5],
   ],
   'by-specialty': [
-    ['Orthopedic Surgery', 5, 4, 0.8],
+    ['Orthopaedic Surgery', 5, 4, 0.8],
     ['Internal Medicine', 2, 1, 0.5],
     [null, 2, 1, 0.5],
   ],
@@ -394,7 +394,7 @@ describe.each(['sqlite', 'postgres'] as const)('analytics on %s', (dialect) => {
       ]);
       expect(await report('uncategorised')).toEqual([['Zorbulator treatments', 1]]);
       expect(await report('by-specialty')).toEqual([
-        ['Orthopedic Surgery', 5, 4, 0.8],
+        ['Orthopaedic Surgery', 5, 4, 0.8],
         ['Internal Medicine', 2, 1, 0.5],
         [null, 2, 2, 1],
       ]);

@@ -175,9 +175,10 @@ const REPORTS: Record<string, Record<string, unknown>[]> = {
     { quarter: '2016-Q1', items: 3, upheld: 2, uphold_rate: 0.6667 },
   ],
   'by-specialty': [
-    { reviewer_specialty: 'Physical Medicine & Rehabilitation', items: 5, upheld: 3, uphold_rate: 0.6 },
-    { reviewer_specialty: null, items: 2, upheld: 1, uphold_rate: 0.5 },
-    { reviewer_specialty: 'Internal Medicine', items: 1, upheld: 1, uphold_rate: 1 },
+    // Grouped by the canonical name of the printed "Physical Medicine & Rehabilitation".
+    { primary_specialty: 'Physical Medicine and Rehabilitation', items: 5, upheld: 3, uphold_rate: 0.6 },
+    { primary_specialty: null, items: 2, upheld: 1, uphold_rate: 0.5 },
+    { primary_specialty: 'Internal Medicine', items: 1, upheld: 1, uphold_rate: 1 },
   ],
   'by-category': [
     { category: 'pharmacy', drug_class: 'opioids', items: 3, upheld: 2, uphold_rate: 0.6667 },
@@ -297,11 +298,11 @@ describe('imr report', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toBe(
       [
-        'reviewer_specialty                  items  upheld  uphold_rate',
-        '----------------------------------  -----  ------  -----------',
-        'Physical Medicine & Rehabilitation  5      3       0.6',
-        '                                    2      1       0.5',
-        'Internal Medicine                   1      1       1',
+        'primary_specialty                     items  upheld  uphold_rate',
+        '------------------------------------  -----  ------  -----------',
+        'Physical Medicine and Rehabilitation  5      3       0.6',
+        '                                      2      1       0.5',
+        'Internal Medicine                     1      1       1',
         '',
       ].join('\n'),
     );
@@ -309,6 +310,23 @@ describe('imr report', () => {
     expect(csv.stdout).toBe(
       'quarter,items,upheld,uphold_rate\r\n2015-Q1,2,1,0.5\r\n2015-Q3,3,2,0.6667\r\n2016-Q1,3,2,0.6667\r\n',
     );
+  });
+
+  it('counts by-specialty under each specialty with --each-specialty, an option of that report only', async () => {
+    const help = await runImr(['report', '--help'], env);
+    expect(help.stdout).toContain('--each-specialty');
+    const each = await runImr(['report', 'by-specialty', '--each-specialty', '--format', 'json'], env);
+    expect(each.stderr).toBe('');
+    // One specialty per letter here: the groups of the primary specialty, under the column `specialty`.
+    expect(json(each.stdout)).toEqual(
+      REPORTS['by-specialty']!.map(({ primary_specialty, ...rest }) => ({
+        specialty: primary_specialty,
+        ...rest,
+      })),
+    );
+    const other = await runImr(['report', 'by-category', '--each-specialty'], env);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^imr report: --each-specialty is an option of by-specialty/);
   });
 
   it('keeps to the decision dates of --from and --to', async () => {

@@ -15,6 +15,7 @@ import {
   writeRecordFile,
 } from '../../src/pipeline/export/index.js';
 import { processPdf } from '../../src/pipeline/process-letter.js';
+import { withSpecialties } from '../../src/records/codec.js';
 import { createStore } from '../../src/store/create-store.js';
 import { generateLetterPdf } from '../../src/synth/index.js';
 import { sink } from '../helpers/cli.js';
@@ -151,6 +152,9 @@ describe('recordToCsvRows', () => {
         case_number: record.caseNumber,
         decision_date: record.decisionDate,
         licensure: record.reviewer.licensure.join('; '),
+        specialty: record.reviewer.specialty,
+        primary_specialty: record.reviewer.primarySpecialty,
+        specialties: record.reviewer.specialties?.join('; '),
         patient_age: record.patient.age,
         layout: record.layout,
         parser_version: record.parserVersion,
@@ -160,6 +164,21 @@ describe('recordToCsvRows', () => {
         rationale_conclusion: item.rationaleConclusion,
         maximus_citations: item.maximusGuideline?.citations.map((c) => c.source).join(' | ') ?? null,
       });
+    });
+  });
+
+  it('gives the canonical specialties beside the printed one, derived for an older record', () => {
+    const old = {
+      ...tricky,
+      reviewer: {
+        licensure: [],
+        specialty: 'Family Practice, Internal Medicine, Endocrinology, Diabetes & Metabolism',
+      },
+    };
+    expect(recordToCsvRows(old)[0]).toMatchObject({
+      specialty: 'Family Practice, Internal Medicine, Endocrinology, Diabetes & Metabolism',
+      primary_specialty: 'Family Medicine',
+      specialties: 'Family Medicine; Internal Medicine; Endocrinology, Diabetes and Metabolism',
     });
   });
 
@@ -325,7 +344,8 @@ describe('imr export', () => {
     expect(stderr).toContain(`${stored.length} letter(s)`);
     expect(stderr).toContain(join(out, 'items.parquet'));
     const lines = (await readFile(join(out, 'letters.jsonl'), 'utf8')).trimEnd().split('\n');
-    expect(lines.map((l) => LetterRecord.parse(JSON.parse(l)))).toEqual(stored);
+    // Records stored without canonical specialties are exported with them (derived on read).
+    expect(lines.map((l) => LetterRecord.parse(JSON.parse(l)))).toEqual(stored.map(withSpecialties));
   });
 
   it('takes formats as a comma list or repeated, and --db', async () => {

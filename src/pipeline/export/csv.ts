@@ -1,5 +1,5 @@
 import type { Guideline } from '../../../schemas/letter.js';
-import { headerColumns } from './columns.js';
+import { canonicalSpecialties, headerColumns } from './columns.js';
 import type { ExportRecord } from './record.js';
 
 /** The columns of `items.csv` / `items.parquet`: one row per item, the letter's fields repeated. */
@@ -16,6 +16,8 @@ export const ITEM_COLUMNS = [
   'ur_date',
   'licensure',
   'specialty',
+  'primary_specialty',
+  'specialties',
   'patient_age',
   'patient_sex',
   'layout',
@@ -63,6 +65,18 @@ function correctedFields(record: ExportRecord, itemIndex: number | null): string
   return names.length === 0 ? null : names.join('; ');
 }
 
+/**
+ * The canonical specialties beside the printed one: the first, and all of them joined by "; " (a
+ * canonical name may hold a comma: "Endocrinology, Diabetes and Metabolism").
+ */
+function specialtyCells(record: ExportRecord) {
+  const c = canonicalSpecialties(record);
+  return {
+    primary_specialty: c.primarySpecialty,
+    specialties: c.specialties.length > 0 ? c.specialties.join('; ') : null,
+  };
+}
+
 /** A letter's rows: one per item, or one with empty item columns for a letter without items. */
 export function recordToCsvRows(record: ExportRecord): ItemRow[] {
   const letter = {
@@ -72,6 +86,7 @@ export function recordToCsvRows(record: ExportRecord): ItemRow[] {
     ...headerColumns(record),
     licensure: record.reviewer.licensure.join('; '),
     specialty: record.reviewer.specialty,
+    ...specialtyCells(record),
     patient_age: record.patient.age,
     patient_sex: record.patient.sex,
     layout: record.layout,

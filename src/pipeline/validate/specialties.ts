@@ -81,7 +81,7 @@ const VOCABULARY: readonly (readonly [string, ...string[]])[] = [
   ['Medical Biochemical Genetics'],
   // Neurological Surgery
   ['Neurological Surgery', 'Neurosurgery'],
-  ['Spine Surgery', 'Orthopedic Spine Surgery'],
+  ['Spine Surgery'],
   // Nuclear Medicine
   ['Nuclear Medicine'],
   // Obstetrics and Gynecology
@@ -101,7 +101,7 @@ const VOCABULARY: readonly (readonly [string, ...string[]])[] = [
   ['Orthopaedic Surgery', 'Orthopedics', 'Orthopedic Medicine'],
   ['Orthopaedic Sports Medicine'],
   ['Surgery of the Hand', 'Hand Surgery', 'Hand'],
-  ['Foot and Ankle Surgery', 'Orthopedic Foot and Ankle Surgery', 'Foot Surgery', 'Podiatric Surgery'],
+  ['Foot and Ankle Surgery', 'Foot Surgery', 'Podiatric Surgery'],
   ['Orthopaedic Trauma'],
   ['Joint Replacement'],
   // Otolaryngology - Head and Neck Surgery
@@ -286,6 +286,9 @@ const COMBINED: readonly (readonly [string, readonly string[]])[] = [
   ['Pulmonary Disease and Critical Care Medicine', ['Pulmonary Disease', 'Critical Care Medicine']],
   ['Pulmonary and Critical Care Medicine', ['Pulmonary Disease', 'Critical Care Medicine']],
   ['Psychiatry and Neurology', ['Psychiatry', 'Neurology']],
+  // An orthopaedic surgeon's focus: grouped under the board first.
+  ['Orthopedic Spine Surgery', ['Orthopaedic Surgery', 'Spine Surgery']],
+  ['Orthopedic Foot and Ankle Surgery', ['Orthopaedic Surgery', 'Foot and Ankle Surgery']],
   [
     'Physical Medicine and Rehabilitation and Osteopathic Manipulative Treatment',
     ['Physical Medicine and Rehabilitation', 'Neuromusculoskeletal Medicine'],
