@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Label } from '../schemas/label.js';
 import { getDocument } from '../src/pipeline/extract/pdfjs.js';
+import { withHeldoutItems } from '../src/synth/content.js';
+import { HELDOUT_ITEMS } from '../src/synth/heldout-items.js';
 import {
   FEATURES,
   type Feature,
@@ -88,6 +90,34 @@ describe('determinism', () => {
 
   it('gives different letters for different seeds', () => {
     expect(new Set(letters.map((l) => l.label.caseNumber)).size).toBeGreaterThan(195);
+  });
+});
+
+describe('held-out item names', () => {
+  const names = new Set(HELDOUT_ITEMS.map((h) => h.text));
+  const drawn = (l: GeneratedLetter) =>
+    l.label.items.filter(
+      (i) => names.has(i.description.replace(/\s*#\d+/, '').trim()) || names.has(i.description),
+    );
+
+  it('are drawn only inside withHeldoutItems, leaving every seed as it was outside it', () => {
+    for (const l of letters.slice(0, 50)) expect(drawn(l), `seed ${l.seed}`).toEqual([]);
+    const inside = withHeldoutItems(0.3, () => generateLetter(42));
+    expect(generateLetter(42).text).toBe(letters[41]!.text);
+    expect(withHeldoutItems(0.3, () => generateLetter(42)).text).toBe(inside.text);
+  });
+
+  it('make up about the share asked of the items, labelled with their description and count', () => {
+    const made = SEEDS.slice(0, 80).map((s) => withHeldoutItems(0.3, () => generateLetter(s)));
+    const all = made.flatMap((l) => l.label.items).length;
+    const held = made.flatMap(drawn);
+    expect(held.length / all).toBeGreaterThan(0.15);
+    expect(held.length / all).toBeLessThan(0.45);
+    for (const item of held) {
+      const hash = /#(\d+)/.exec(item.description);
+      if (hash && !/QTY:/.test(item.raw)) expect(item.quantity, item.description).toBe(Number(hash[1]));
+    }
+    for (const l of made) expect(() => Label.parse(l.label)).not.toThrow();
   });
 });
 

@@ -3,6 +3,7 @@
  * reviewer would cite for them, and sentence pools for case summaries and rationales.
  * Nothing here is copied from a real letter; guideline titles are the public MTUS/ODG names.
  */
+import { HELDOUT_ITEMS } from './heldout-items.js';
 import type { Rng } from './rng.js';
 
 export interface Region {
@@ -1184,8 +1185,49 @@ function withFallbacks(ctx: ItemContext, d: ItemDraft): ItemDraft {
   };
 }
 
+/** Share of unforced items drawn from the held-out names; 0 (the default) leaves every seed's letter as it was. */
+let heldoutShare = 0;
+
+/**
+ * Runs `make` (a synchronous generation, e.g. `() => generateLetter(seed)`) with `share` of the items
+ * drawn without a forced kind taken from HELDOUT_ITEMS, the names the category rules are checked against
+ * and never written from. Outside it no held-out name is drawn and no extra random number is taken.
+ */
+export function withHeldoutItems<T>(share: number, make: () => T): T {
+  const before = heldoutShare;
+  heldoutShare = share;
+  try {
+    return make();
+  } finally {
+    heldoutShare = before;
+  }
+}
+
+/** A held-out name, with the guideline and rationale pools of a generated item of its kind. */
+function heldoutItem(ctx: ItemContext): ItemDraft {
+  const h = ctx.rng.pick(HELDOUT_ITEMS);
+  const base = makeItemDraft(ctx, h.kind);
+  const hash = /#\s*(\d+)/.exec(h.text);
+  return {
+    ...base,
+    text: h.text,
+    // Its own topic, so that the generator's no-repeated-topic redraw does not turn it away.
+    topic: h.text
+      .toLowerCase()
+      .replace(/[,(#].*$/, '')
+      .trim(),
+    hashQty: hash ? Number(hash[1]) : null,
+    qtySuffix: null,
+    prose: /\b\d+ (?:sessions|visits|days|hours|weeks|trips)\b|\bx \d+\b|\b\d+x\d+\b/.test(h.text),
+    colon: h.text.includes(':'),
+  };
+}
+
 /** A disputed item for this context; `category` forces a kind. */
 export function makeItem(ctx: ItemContext, category?: Category): ItemDraft {
+  if (category === undefined && heldoutShare > 0 && ctx.rng.chance(heldoutShare)) {
+    return withFallbacks(ctx, heldoutItem(ctx));
+  }
   return withFallbacks(ctx, makeItemDraft(ctx, category));
 }
 
