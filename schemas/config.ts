@@ -69,6 +69,16 @@ export const Config = z.object({
     mode: z.enum(['watch', 'poll']).default('watch'),
   }),
   exportDir: z.string().default('data/exports'),
+  analytics: z.object({
+    /**
+     * Where reports, the dashboard, the analyst API and `imr query` run: `copy`, a DuckDB copy of the
+     * analyst rows that follows the store (column-wise: fast at millions of items), or `store`, the
+     * store's own SQL.
+     */
+    engine: z.enum(['copy', 'store']).default('copy'),
+    /** The copy's file; by default beside a SQLite store, else data/analytics-<database>.duckdb. */
+    copyPath: z.string().min(1).optional(),
+  }),
   server: z.object({
     host: z.string().default('127.0.0.1'),
     port: int(0, 3000),

@@ -27,6 +27,8 @@ export const ENV = {
   IMR_POLL_MS: 'inbox.pollMs',
   IMR_WATCH_MODE: 'inbox.mode',
   IMR_EXPORT_DIR: 'exportDir',
+  IMR_ANALYTICS: 'analytics.engine',
+  IMR_ANALYTICS_COPY: 'analytics.copyPath',
   IMR_HOST: 'server.host',
   IMR_PORT: 'server.port',
   IMR_TOKEN: 'server.token',
@@ -47,7 +49,14 @@ export class ConfigError extends Error {
 
 /** The one place that reads the environment: embedded defaults, overridden by these variables. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: Record<string, unknown> = { ocr: {}, limits: {}, inbox: {}, server: {}, workers: {} };
+  const raw: Record<string, unknown> = {
+    ocr: {},
+    limits: {},
+    inbox: {},
+    server: {},
+    workers: {},
+    analytics: {},
+  };
   for (const [name, path] of Object.entries(ENV)) {
     const value = env[name];
     if (value === undefined || value === '') continue;

@@ -7,6 +7,7 @@ import { serve } from '@hono/node-server';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Config } from '../schemas/config.js';
 import { BACKFILL_PRIORITY, TERMINAL_STATUSES } from '../schemas/document.js';
+import { analyticsEngineOf } from '../src/analytics/engine.js';
 import { InboxWatcher } from '../src/ingest/inbox.js';
 import { ingestFile, settleFiles } from '../src/ingest/ingest.js';
 import type { Logger } from '../src/logger.js';
@@ -259,6 +260,7 @@ export async function startPipeline(
       limits: pdfLimitsOf(config),
       exportDir: config.exportDir,
       databaseUrl: config.databaseUrl,
+      analytics: analyticsEngineOf(config),
     });
     await new Promise<void>((resolve, reject) => {
       server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) => {

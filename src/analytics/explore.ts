@@ -1,5 +1,11 @@
 import type { Table } from './format.js';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits, type QueryParam, runQueries } from './query.js';
+import {
+  DEFAULT_QUERY_LIMITS,
+  type QueryEngine,
+  type QueryLimits,
+  type QueryParam,
+  runQueries,
+} from './query.js';
 
 /**
  * What an analyst narrows the views to (the HTTP API and the dashboard). Every value reaches the database
@@ -157,6 +163,7 @@ async function paged(
   order: string,
   page: Page,
   limits: QueryLimits,
+  engine: QueryEngine,
 ): Promise<PagedTable> {
   const count = new Params();
   const rows = new Params();
@@ -171,6 +178,7 @@ async function paged(
       },
     ],
     { ...limits, maxRows: Math.max(limits.maxRows, page.limit) },
+    engine,
   );
   return { columns: table!.columns, rows: table!.rows, total: Number(total!.rows[0]?.[0] ?? 0) };
 }
@@ -181,6 +189,7 @@ export function listItems(
   filter: ItemFilter,
   page: Page,
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+  engine: QueryEngine = {},
 ): Promise<PagedTable> {
   return paged(
     databaseUrl,
@@ -190,6 +199,7 @@ export function listItems(
     ITEM_ORDER,
     page,
     limits,
+    engine,
   );
 }
 
@@ -199,6 +209,7 @@ export function listLetters(
   filter: ItemFilter,
   page: Page,
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+  engine: QueryEngine = {},
 ): Promise<PagedTable> {
   return paged(
     databaseUrl,
@@ -208,6 +219,7 @@ export function listLetters(
     LETTER_ORDER,
     page,
     limits,
+    engine,
   );
 }
 
@@ -243,6 +255,7 @@ export async function dashboardData(
   filter: ItemFilter,
   page: Page,
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+  engine: QueryEngine = {},
 ): Promise<DashboardData> {
   const grouped = (column: string, order: string, extra: string[] = [], from = 'items i') => {
     const p = new Params();
@@ -288,6 +301,7 @@ export async function dashboardData(
       },
     ],
     { ...limits, maxRows: Math.max(limits.maxRows, page.limit) },
+    engine,
   );
   const [t, cat, spec, month, specialties, categories, drugClasses, guidelines, list] = Array.from(
     { length: 9 },

@@ -4,41 +4,24 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 import { VIEW_SQL, viewSql } from '../records/report-rows.js';
 import { parseStoreUrl } from '../store/url.js';
+import { duckdbQuery } from './duckdb-query.js';
+import {
+  DEFAULT_QUERY_LIMITS,
+  QueryError,
+  type QueryLimits,
+  type QueryParam,
+  type QueryResult,
+  type Statement,
+} from './query-types.js';
 
-export interface QueryLimits {
-  /** The query is stopped after this long. */
-  timeoutMs: number;
-  /** At most this many rows come back (`truncated` says when there were more). */
-  maxRows: number;
-}
-
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { timeoutMs: 10_000, maxRows: 10_000 };
-
-export interface QueryResult {
-  columns: string[];
-  rows: unknown[][];
-  truncated: boolean;
-}
-
-/** A value bound to a `$1`, `$2`, ... placeholder: never part of the SQL text. */
-export type QueryParam = string | number | null;
-
-/** One statement of a batch, with the values of its placeholders (`$1` is `params[0]`). */
-export interface Statement {
-  sql: string;
-  params?: readonly QueryParam[];
-}
-
-/** A query the analyst may not run, or one that failed: the message says which and why. */
-export class QueryError extends Error {
-  override readonly name = 'QueryError';
-  constructor(
-    readonly code: 'not_read_only' | 'timeout' | 'invalid' | 'no_database',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export {
+  DEFAULT_QUERY_LIMITS,
+  QueryError,
+  type QueryLimits,
+  type QueryParam,
+  type QueryResult,
+  type Statement,
+} from './query-types.js';
 
 const READ_ONLY_START = /^(?:select|with|values|explain)\b/i;
 
@@ -236,6 +219,14 @@ async function postgresQuery(
 }
 
 /**
+ * Where analyst SQL runs: the store itself (its own dialect), or with `analyticsCopy` (a DuckDB file
+ * path) the analytics copy, synced from the store first (see copy.ts).
+ */
+export interface QueryEngine {
+  analyticsCopy?: string | null;
+}
+
+/**
  * Runs one analyst query: read-only (a read-only SQLite connection, or a PostgreSQL READ ONLY
  * transaction, behind a statement check), with a time limit and a row limit.
  */
@@ -244,8 +235,9 @@ export async function runQuery(
   sql: string,
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
   params: readonly QueryParam[] = [],
+  engine: QueryEngine = {},
 ): Promise<QueryResult> {
-  const [result] = await runQueries(databaseUrl, [{ sql, params }], limits);
+  const [result] = await runQueries(databaseUrl, [{ sql, params }], limits, engine);
   return result!;
 }
 
@@ -258,6 +250,7 @@ export async function runQueries(
   databaseUrl: string,
   statements: readonly Statement[],
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+  engine: QueryEngine = {},
 ): Promise<QueryResult[]> {
   const checked = statements.map((st) => {
     const params = st.params ?? [];
@@ -265,6 +258,7 @@ export async function runQueries(
     return { sql: checkReadOnly(st.sql), params };
   });
   if (checked.length === 0) return [];
+  if (engine.analyticsCopy) return duckdbQuery(databaseUrl, engine.analyticsCopy, checked, limits);
   const target = parseStoreUrl(databaseUrl);
   return target.dialect === 'sqlite'
     ? sqliteQuery(target.path, checked, limits)

@@ -1,6 +1,6 @@
 import { parseStoreUrl } from '../store/url.js';
 import type { Table } from './format.js';
-import { DEFAULT_QUERY_LIMITS, QueryError, type QueryLimits, runQuery } from './query.js';
+import { DEFAULT_QUERY_LIMITS, type QueryEngine, QueryError, type QueryLimits, runQuery } from './query.js';
 
 export interface ReportFilter {
   /** Decision dates from (inclusive), ISO YYYY-MM-DD. */
@@ -20,7 +20,7 @@ interface Ctx {
   query(sql: string): Promise<Table>;
   /** `AND decision_date ...` for the filter (dates are checked to be ISO before they get here). */
   where: string;
-  dialect: 'sqlite' | 'postgres';
+  dialect: 'sqlite' | 'postgres' | 'duckdb';
   /** See `ReportFilter.eachSpecialty`. */
   eachSpecialty: boolean;
 }
@@ -48,9 +48,10 @@ function rateReport(group: string[], from: (ctx: Ctx) => string, summary: string
 
 /** Whole days from date column `a` to date column `b` (ISO text), computed by the database. */
 function daysSql(dialect: Ctx['dialect'], a: string, b: string): string {
-  return dialect === 'postgres'
-    ? `(cast(${b} as date) - cast(${a} as date))`
-    : `cast(julianday(${b}) - julianday(${a}) as integer)`;
+  if (dialect === 'postgres') return `(cast(${b} as date) - cast(${a} as date))`;
+  // A date the letter misprinted (2016-02-30) is no span rather than a failed report.
+  if (dialect === 'duckdb') return `datediff('day', try_cast(${a} as date), try_cast(${b} as date))`;
+  return `cast(julianday(${b}) - julianday(${a}) as integer)`;
 }
 
 /** The q-quantile (linear interpolation) of values given as sorted [value, count] pairs. */
@@ -75,7 +76,10 @@ export const REPORTS: Record<string, ReportDef> = {
     summary: 'uphold rate per item by quarter of the decision date',
     run: (ctx) =>
       ctx.query(
-        `select substr(decision_date, 1, 4) || '-Q' || cast((cast(substr(decision_date, 6, 2) as integer) + 2) / 3 as text) as quarter, ` +
+        // The quarter by CASE: integer division is not the same operator on the three engines.
+        `select substr(decision_date, 1, 4) || '-Q' || case when substr(decision_date, 6, 2) <= '03' then '1' ` +
+          `when substr(decision_date, 6, 2) <= '06' then '2' when substr(decision_date, 6, 2) <= '09' then '3' ` +
+          `else '4' end as quarter, ` +
           `count(*) as items, ${UPHELD} as upheld, ${rate(UPHELD, 'count(*)')} as uphold_rate ` +
           `from items where decision_date is not null ${ctx.where} group by 1 order by 1`,
       ),
@@ -102,9 +106,9 @@ export const REPORTS: Record<string, ReportDef> = {
     ['party', 'family', 'chapter'],
     // An item citing the same family and chapter twice (two sections, two "other" sources) is still one
     // item: only the first such citation counts. Each engine gets the form it runs fast: on SQLite a
-    // probe of report_citations_family_idx, on PostgreSQL a window over the sorted rows.
+    // probe of report_citations_family_idx, on PostgreSQL and DuckDB a window over the sorted rows.
     (ctx) =>
-      ctx.dialect === 'postgres'
+      ctx.dialect !== 'sqlite'
         ? `(select party, family, chapter, decision, row_number() over ` +
           `(partition by sha256, item_idx, party, family, chapter) as n ` +
           `from citations where 1 = 1 ${ctx.where}) as c where n = 1`
@@ -215,6 +219,7 @@ export async function runReport(
   name: string,
   filter: ReportFilter = {},
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+  engine: QueryEngine = {},
 ): Promise<Table> {
   const report = REPORTS[name];
   if (!report) {
@@ -226,9 +231,9 @@ export async function runReport(
   const where =
     (filter.from ? ` and decision_date >= '${filter.from}'` : '') +
     (filter.to ? ` and decision_date <= '${filter.to}'` : '');
-  const dialect = parseStoreUrl(databaseUrl).dialect;
+  const dialect = engine.analyticsCopy ? 'duckdb' : parseStoreUrl(databaseUrl).dialect;
   return report.run({
-    query: (sql) => runQuery(databaseUrl, sql, limits),
+    query: (sql) => runQuery(databaseUrl, sql, limits, [], engine),
     where,
     dialect,
     eachSpecialty: filter.eachSpecialty === true,

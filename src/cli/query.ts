@@ -1,3 +1,4 @@
+import { analyticsEngineOf } from '../analytics/engine.js';
 import { formatTable, OUTPUT_FORMATS, type OutputFormat } from '../analytics/format.js';
 import { DEFAULT_QUERY_LIMITS, QueryError, runQuery } from '../analytics/query.js';
 import { loadConfig } from '../config.js';
@@ -50,7 +51,9 @@ export async function runQueryCommand(argv: string[], cli: Cli): Promise<number>
     maxRows: number(values['max-rows'], DEFAULT_QUERY_LIMITS.maxRows, 'max-rows'),
   };
   try {
-    const result = await runQuery(loadConfig(cli.env).databaseUrl, positionals[0]!, limits);
+    const config = loadConfig(cli.env);
+    const engine = analyticsEngineOf(config);
+    const result = await runQuery(config.databaseUrl, positionals[0]!, limits, [], engine);
     cli.stdout.write(formatTable(result, format));
     if (result.truncated) cli.stderr.write(`imr query: output cut at ${limits.maxRows} rows (--max-rows)\n`);
     return 0;

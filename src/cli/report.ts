@@ -1,3 +1,4 @@
+import { analyticsEngineOf } from '../analytics/engine.js';
 import { formatTable, OUTPUT_FORMATS, type OutputFormat } from '../analytics/format.js';
 import { QueryError } from '../analytics/query.js';
 import { REPORT_NAMES, REPORTS, runReport } from '../analytics/reports.js';
@@ -42,11 +43,14 @@ export async function runReportCommand(argv: string[], cli: Cli): Promise<number
     }
   }
   try {
-    const table = await runReport(loadConfig(cli.env).databaseUrl, name, {
-      from: values.from ?? null,
-      to: values.to ?? null,
-      eachSpecialty: values['each-specialty'] === true,
-    });
+    const config = loadConfig(cli.env);
+    const table = await runReport(
+      config.databaseUrl,
+      name,
+      { from: values.from ?? null, to: values.to ?? null, eachSpecialty: values['each-specialty'] === true },
+      undefined,
+      analyticsEngineOf(config),
+    );
     cli.stdout.write(formatTable(table, format));
     return 0;
   } catch (err) {

@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { dashboardData, listItems, listLetters, type PagedTable } from '../analytics/explore.js';
 import { type Table, toCsvTable } from '../analytics/format.js';
-import { QueryError } from '../analytics/query.js';
+import { type QueryEngine, QueryError } from '../analytics/query.js';
 import { REPORT_NAMES, REPORTS, runReport } from '../analytics/reports.js';
 import {
   DashboardParams,
@@ -21,6 +21,8 @@ import type { AppEnv } from './security.js';
 export interface AnalyticsRouteDeps {
   /** The database the analyst views live in; without it these routes answer 503. */
   databaseUrl: string | undefined;
+  /** Where the analyst SQL runs (see analyticsEngineOf). */
+  engine: QueryEngine;
 }
 
 /** Items per page of the dashboard's table. */
@@ -82,7 +84,13 @@ export function registerAnalyticsRoutes(app: Hono<AppEnv>, deps: AnalyticsRouteD
       throw new HttpError(400, `limit: at most ${maxLimit} rows per ${format.toUpperCase()} page`);
     }
     const offset = params.offset ?? 0;
-    const table: PagedTable = await list(databaseOf(deps), filterOf(params), { limit, offset });
+    const table: PagedTable = await list(
+      databaseOf(deps),
+      filterOf(params),
+      { limit, offset },
+      undefined,
+      deps.engine,
+    );
     if (format === 'csv') return csv(c, table, `${kind}.csv`, table.total);
     c.header('Vary', 'Accept');
     const next = offset + table.rows.length < table.total ? offset + table.rows.length : null;
@@ -109,7 +117,13 @@ export function registerAnalyticsRoutes(app: Hono<AppEnv>, deps: AnalyticsRouteD
       throw new HttpError(404, `no report "${name.slice(0, 80)}"`, { reports: REPORT_NAMES });
     }
     const params = parseQuery(c, ReportParams);
-    const table = await runReport(databaseOf(deps), name, { from: params.from, to: params.to });
+    const table = await runReport(
+      databaseOf(deps),
+      name,
+      { from: params.from, to: params.to },
+      undefined,
+      deps.engine,
+    );
     if (formatOf(c, params.format) === 'csv') return csv(c, table, `report-${name}.csv`);
     c.header('Vary', 'Accept');
     return c.json({
@@ -126,7 +140,13 @@ export function registerAnalyticsRoutes(app: Hono<AppEnv>, deps: AnalyticsRouteD
     const params = parseQuery(c, DashboardParams);
     const filter = filterOf(params);
     const offset = params.offset ?? 0;
-    const data = await dashboardData(databaseOf(deps), filter, { limit: DASHBOARD_PAGE_SIZE, offset });
+    const data = await dashboardData(
+      databaseOf(deps),
+      filter,
+      { limit: DASHBOARD_PAGE_SIZE, offset },
+      undefined,
+      deps.engine,
+    );
     return c.html(
       dashboardPage(
         { title: 'Dashboard', kind: 'dashboard', nav: 'dashboard', csrfToken: c.get('csrfToken') ?? '' },

@@ -6,6 +6,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { type Context, type ErrorHandler, Hono } from 'hono';
 import { ZodError } from 'zod';
 import { TERMINAL_STATUSES } from '../../schemas/document.js';
+import type { QueryEngine } from '../analytics/query.js';
 import { QueryError } from '../analytics/query.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { DEFAULT_LIMITS } from '../pipeline/extract/extract-text.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   exportDir?: string;
   /** The database of the analyst views (`/api/items`, `/api/letters`, `/api/reports`, `/dashboard`). */
   databaseUrl?: string;
+  /** Where the analyst SQL runs (the DuckDB copy, or the store when empty). */
+  analytics?: QueryEngine;
 }
 
 function reviewActions(store: Store, exportDir: string | undefined): ReviewActions {
@@ -161,6 +164,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     images: new PageImageCache(deps.limits ?? DEFAULT_LIMITS),
     ...reviewActions(deps.store, deps.exportDir),
   });
-  registerAnalyticsRoutes(app, { databaseUrl: deps.databaseUrl });
+  registerAnalyticsRoutes(app, { databaseUrl: deps.databaseUrl, engine: deps.analytics ?? {} });
   return app;
 }

@@ -56,6 +56,8 @@ export async function createTestEnv(
       ...overrides,
     },
     exportDir: join(root, 'exports'),
+    // The analytics copy in the test's own folder (by default a PostgreSQL store's would be in data/).
+    analytics: { copyPath: join(root, 'analytics.duckdb') },
     server: { port: 0 },
     // Tests check behaviour, not speed: no warm-up letters (test/integration/warm-up.test.ts has its own).
     workers: { warmupLetters: 0 },

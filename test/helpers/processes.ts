@@ -28,6 +28,7 @@ export function envOf(config: Config, extra: Record<string, string> = {}): NodeJ
     IMR_STABLE_MS: String(config.inbox.stableMs),
     IMR_POLL_MS: String(config.inbox.pollMs),
     IMR_EXPORT_DIR: config.exportDir,
+    ...(config.analytics.copyPath ? { IMR_ANALYTICS_COPY: config.analytics.copyPath } : {}),
     IMR_OCR_WORKERS: String(config.ocr.workers),
     IMR_OCR_NICE: String(config.ocr.nice),
     IMR_SHUTDOWN_MS: String(config.shutdownMs),
