@@ -39,9 +39,12 @@ const PHARMACY_FORM = new RegExp(
     .map((r) => r.source)
     .join('|'),
 );
-/** Weaker signs of a drug, taken only when no service rule matched: "#60", "240 ml", "powder". */
+/**
+ * Weaker signs of a drug, taken only when no service rule matched: "#60", "240 ml", "powder", a vitamin or
+ * supplement ("Vitamin D level" is a test, "Vitamin D" alone a prescription).
+ */
 const WEAK_PHARMACY_FORM =
-  /#\s*\d+\b|\b\d+(?:\.\d+)?\s*(?:ml|cc)\b|\b(?:powder|solution|bottles?|packets?|vials?)\b|\b\d+[- ]day supply\b/;
+  /\bvitamins?\b|\b(?:dietary |nutritional )?supplements?\b|\bglucosamine\b|\bchondroitin\b|\bfish oil\b|\bprobiotics?\b|#\s*\d+\b|\b\d+(?:\.\d+)?\s*(?:ml|cc)\b|\b(?:powder|solution|bottles?|packets?|vials?)\b|\b\d+[- ]day supply\b/;
 const MEDICAL_FOOD = /\bmedical foods?\b/;
 const KIT = /\bkits?\b/;
 
@@ -88,7 +91,8 @@ const DEVICE_NOUNS = new Set(
   wipe brief underpad diaper dressing bandage gauze tape catheter electrode battery batteries pack strip
   lancet organizer mouse keyboard desk headset riser footrest stool monitor stand holder rack humidifier
   nebulizer cpap bipap concentrator mask trapeze harness positioner protector guard splints equipment
-  reacher grabber system`
+  reacher grabber system immobilizer stabilizer corset truss cast liner underwear sponge bag tubing syringe
+  bidet handrail railing armrest headrest workstation computer laptop software`
     .split(/\s+/)
     .filter((w) => w !== ''),
 );
@@ -115,13 +119,13 @@ const alt = (...rs: RegExp[]) => new RegExp(rs.map((r) => r.source).join('|'));
 
 /** Procedure words by their suffix (arthroplasty, fasciotomy, arthrodesis, tenolysis...). */
 const PROCEDURE_SUFFIX =
-  /\b[a-z]{3,}(?:plast(?:y|ies)|otom(?:y|ies)|ectom(?:y|ies)|desis|dese[sz]|pex(?:y|ies)|rrhaph(?:y|ies)|ostom(?:y|ies)|centesis|tripsy)\b|\b(?!fluoro)[a-z]{3,}scop(?:y|ies|ic)\b|\b(?:neuro|teno|adhesio|epiduro|arthro|capsulo|viscero|entero|facio|fascio)lysis\b|\blysis of\b/;
+  /\b[a-z]{3,}(?:plast(?:y|ies)|otom(?:y|ies)|ectom(?:y|ies)|desis|dese[sz]|pex(?:y|ies)|rrhaph(?:y|ies)|ostom(?:y|ies)|centesis|tripsy)\b|\b(?![a-z]*fluoro)[a-z]{3,}scop(?:y|ies|ic)\b|\b(?:neuro|teno|adhesio|epiduro|arthro|capsulo|viscero|entero|facio|fascio)lysis\b|\blysis of\b/;
 /** Named and abbreviated operations common in workers' compensation. */
 const NAMED_PROCEDURE =
-  /\b(?:acdf|accf|tlif|plif|alif|xlif|llif|olif|dlif|orif|crpp|tka|tha|tsa|uka|rsa|ucl|acl|pcl|mcl|mpfl|tfcc|lrti|oats)\b(?! (?:sprain|strain|tear|injury|brace))|\btommy john\b|\bbankart\b|\blatarjet\b|\bbristow\b|\bmumford\b|\bweaver[- ]dunn\b|\bbrostr[oö]m\b|\bslap (?:repair|lesion repair)\b|\binterbody\b|\bmicrofracture\b|\bcarpal tunnel release\b|\bctr\b/;
+  /\b(?:acdf|accf|tlif|plif|alif|xlif|llif|olif|dlif|orif|crpp|tka|tha|tsa|uka|lrti|oats)\b|\btommy john\b|\bbankart\b|\blatarjet\b|\bbristow\b|\bmumford\b|\bweaver[- ]dunn\b|\bbrostr[oö]m\b|\bslap (?:repair|lesion repair)\b|\binterbody\b|\bmicrofracture\b|\bcarpal tunnel release\b|\bctr\b/;
 /** General words for an operation. */
 const PROCEDURE_NOUN =
-  /\b(?:repair|reconstruction|excision|resection|fixation|fusion|implantation|transposition|correction|realignment|stabili[sz]ation|revision|augmentation|grafting|nailing|pinning|debridement|explant(?:ation)?|amputation|reduction)\b|\b(?:tendon|nerve|muscle|toe|tissue|ligament) transfers?\b|\b(?:joint|knee|hip|shoulder|disc|disk|ankle|elbow|total|partial|valve) replacement\b|\breplacement (?:arthroplasty|surgery|of the)\b|\b(?:capsular|retinacular|ligament(?:ous)?|compartment|contracture|pulley|sheath|adhesions?|joint) release\b/;
+  /\b(?:repair|reconstruction|excision|resection|fixation|fusion|implantation|transposition|correction|realignment|revision|augmentation|grafting|nailing|pinning|debridement|explant(?:ation)?|amputation|closed reduction)\b|(?<!core |dynamic |segmental )\bstabili[sz]ation\b(?! (?:exercises?|program|training|therapy))|\b(?:tendon|nerve|muscle|toe|tissue|ligament) transfers?\b|\b(?:joint|knee|hip|shoulder|disc|disk|ankle|elbow|total|partial|valve) replacement\b|\breplacement (?:arthroplasty|surgery|of the)\b|\b(?:capsular|retinacular|ligament(?:ous)?|compartment|contracture|pulley|sheath|adhesions?|joint) release\b/;
 /** Surgical assistants and intra-operative services. */
 const SURGICAL_ASSIST =
   /\bassistant surgeon\b|\bco-?surgeon\b|\bsurgical (?:assist(?:ant)?|tech(?:nician)?)s?\b|\bfirst assist(?:ant)?\b|\brn ?first assist|\brnfa\b|\bpa-c\b(?!.*\b(?:visit|follow|consult|evaluation|exam)\b)|\b(?:intra-?operative )?neuromonitoring\b|\bionm\b/;
@@ -152,7 +156,7 @@ const RULES: readonly Rule[] = [
     id: 'electrodiagnostic',
     category: 'electrodiagnostics',
     find: re(
-      /\bemg\b|\bncv\b|\bncs\b|\bnerve conduction\b|\belectromyogra|\belectrodiagnostic|\bssep\b|\bsomatosensory evoked\b|\bevoked potentials?\b|\bqst\b|\bquantitative sensory\b|\bsurface emg\b/,
+      /\bemgs?\b|\bncvs?\b|\bncss?\b|\bedx\b|\bnerve conduction\b|\belectroneuro|\bf-wave|\bh-reflex|\belectromyogra|\belectrodiagnostic|\bssep\b|\bsomatosensory evoked\b|\bevoked potentials?\b|\bqst\b|\bquantitative sensory\b|\bsurface emg\b/,
     ),
   },
   {
@@ -236,7 +240,7 @@ const RULES: readonly Rule[] = [
     id: 'dme',
     category: 'dme',
     find: re(
-      /\b(?:tens|ems|nmes|interferential|if|h-wave|muscle stimulator|neuromuscular stimulator|stimulator)\b.*\b(?:unit|device|rental|purchase|supplies|electrodes|trial|batteries)\b|\bunit\b|\bwheelchair\b|\bscooter\b|\bcommode\b|\b(?:shower|bath|bath\/shower) chair\b|\bwalker\b|\bcane\b|\bcrutch(?:es)?\b|\bbrace\b|\bsplint\b|\bsling\b|\bultrasling\b|\borthotics?\b|\borthosis\b|\bhospital bed\b|\bmattress\b|\bpillow\b|\bcold therapy\b|\bcryotherapy unit\b|\bvascutherm\b|\bgame ready\b|\bcpm\b|\bcontinuous passive motion\b|\bhearing aids?\b|\blumbar support\b|\bback support\b|\bcollar\b|\bcompression (?:stockings|garment|sleeve|wraps?)\b|\bwraps?\b|\bpad\b|\bhot\/cold\b|\bheat(?:ing)? pad\b|\bdme\b|\bdurable medical\b|\bequipment\b|\bsupplies\b|\brental\b|\bpurchase\b|\bgrab bars?\b|\braised toilet\b|\breacher\b|\bglucometer\b|\bcpap\b|\bprosthe/,
+      /\b(?:tens|ems|nmes|interferential|if|h-wave|muscle stimulator|neuromuscular stimulator|stimulator)\b.*\b(?:unit|device|rental|purchase|supplies|electrodes|trial|batteries)\b|\bunit\b|\bwheelchair\b|\bscooter\b|\bcommode\b|\b(?:shower|bath|bath\/shower) chair\b|\bwalker\b|\bcane\b|\bcrutch(?:es)?\b|\bbrace\b|\bsplint\b|\bsling\b|\bultrasling\b|\borthotics?\b|\borthosis\b|\bhospital bed\b|\bmattress\b|\bpillow\b|\bcold therapy\b|\bcryotherapy unit\b|\bvascutherm\b|\bgame ready\b|\bcpm\b|\bcontinuous passive motion\b|\bhearing aids?\b|\blumbar support\b|\bback support\b|\bcollar\b|\bcompression (?:stockings|garment|sleeve|wraps?)\b|\bwraps?\b|\bpad\b|\bhot\/cold\b|\bheat(?:ing)? pad\b|\bdme\b|\bdurable medical\b|\bequipment\b|\bsupplies\b|\brental\b|\bpurchase\b|\bgrab bars?\b|\braised toilet\b|\breacher\b|\bglucometer\b|\bcpap\b|\bprosthe|\bh-?wave\b|\b(?:lso|tlso|ctlso|cto|afo|kafo|hkafo|whfo)s?\b/,
     ),
   },
   {
@@ -252,7 +256,7 @@ const RULES: readonly Rule[] = [
     category: 'physical_medicine',
     subcategory: 'physical_therapy',
     find: re(
-      /\bphysical therap|\bphysiotherap|\bphysio\b|\bpt\b|\b(?:aqua(?:tic)?|pool|water)[- ](?:based )?(?:therapy|exercises?|rehab)|\bwork therapy\b|\bvestibular (?:therapy|rehab)/,
+      /\bphysical therap|\bphysiotherap|\bphysio\b|\bpt\b(?!\/ptt)|\b(?:aqua(?:tic)?|pool|water)[- ](?:based )?(?:therapy|exercises?|rehab)|\bwork therapy\b|\bvestibular (?:therapy|rehab)/,
     ),
   },
   {
@@ -278,7 +282,7 @@ const RULES: readonly Rule[] = [
     category: 'physical_medicine',
     subcategory: 'modalities',
     find: re(
-      /\binfrared\b|\bheat\b|\bice\b|\bultrasound\b|\belectrical (?:muscle )?stimulation\b|\be-?stim\b|\bmuscle stimulation\b|\binterferential\b|\bshock ?wave\b|\beswt\b|\btraction\b|\bparaffin\b|\bneurostimulation\b|\blaser therapy\b|\bcold laser\b|\blow level laser\b|\bdiathermy\b|\biontophoresis\b|\bphonophoresis\b|\bkinesio\b|\btaping\b|\bhydrotherapy\b|\bwhirlpool\b|\bdecompression therapy\b/,
+      /\binfrared\b|\bheat\b|\bice\b|\bultrasound\b|\belectrical (?:muscle )?stimulation\b|\be-?stim\b|\bmuscle stimulation\b|\binterferential\b|\bshock ?wave\b|\beswt\b|\btraction\b|\bparaffin\b|\bneurostimulation\b|\blaser therapy\b|\bcold laser\b|\blow level laser\b|\bdiathermy\b|\biontophoresis\b|\bphonophoresis\b|\bkinesio\b|\btaping\b|\bhydrotherapy\b|\bwhirlpool\b|\bdecompression therapy\b|\b(?:cryo|electro|thermo|photo|mechano)therap/,
     ),
   },
   {
@@ -313,7 +317,8 @@ const RULES: readonly Rule[] = [
     id: 'therapy-other',
     category: 'physical_medicine',
     find: (text) => {
-      const at = text.search(/\btherap(?:y|ies)\b|\brehab(?:ilitation)?\b/);
+      // Compounds too: "cryotherapy", "mechanotherapy".
+      const at = text.search(/therap(?:y|ies)\b|\brehab(?:ilitation)?\b/);
       if (at !== -1) return at;
       const counted =
         /\b\d+ ?x ?\d+\b|\bx ?\d+\b|\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve) (?:sessions|visits|treatments|classes)\b|\btimes (?:a|per) week\b|\b\d+ times\b/;
@@ -431,8 +436,12 @@ const NONE: ItemCategory = {
   rule: null,
 };
 
+/** Therapies that decide when they open the item: "Physical therapy after rotator cuff repair". */
+const LEADING = new Set(['chiropractic', 'physical-therapy', 'occupational-therapy', 'acupuncture']);
+
 function byRules(text: string): ItemCategory {
-  for (const rule of RULES) {
+  const leading = RULES.find((rule) => LEADING.has(rule.id) && rule.find(text) === 0);
+  for (const rule of leading ? [leading] : RULES) {
     if (rule.find(text) !== -1) {
       return { ...NONE, category: rule.category, subcategory: rule.subcategory ?? null, rule: rule.id };
     }

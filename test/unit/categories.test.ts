@@ -130,6 +130,10 @@ describe('categorizeItem: kinds', () => {
     ['Ceiling track lift for transfers', 'dme', null, 'device'],
     ['Threshold ramp', 'dme', null, 'device'],
     ['Compression socks, knee high', 'dme', null, 'device'],
+    ['Knee immobilizer', 'dme', null, 'device'],
+    ['Speech recognition software for the workstation', 'dme', null, 'device'],
+    ['TLSO', 'dme', null, 'dme'],
+    ['H-wave', 'dme', null, 'dme'],
     ['Home exercise kit', 'dme', null, 'device'],
     // Procedures by suffix, by name or abbreviation, by operative noun; surgical assistants.
     ['Left hip arthroplasty revision', 'surgery', null, 'surgery'],
@@ -159,6 +163,8 @@ describe('categorizeItem: kinds', () => {
     ['Serum creatinine level', 'labs_testing', null, 'lab-test'],
     ['Event monitoring for 30 days', 'labs_testing', null, 'lab-test'],
     ['Routine EEG', 'labs_testing', null, 'lab-test'],
+    ['EMGs and NCVs of both arms', 'electrodiagnostics', null, 'electrodiagnostic'],
+    ['H-reflex study', 'electrodiagnostics', null, 'electrodiagnostic'],
     // Chiropractic and physical therapy abbreviations; aquatic therapy.
     ['Chiro 2x3 for the low back', 'physical_medicine', 'chiropractic', 'chiropractic'],
     ['Chiropractor visits x 4', 'physical_medicine', 'chiropractic', 'chiropractic'],
@@ -168,6 +174,19 @@ describe('categorizeItem: kinds', () => {
     ['Physio 2x4', 'physical_medicine', 'physical_therapy', 'physical-therapy'],
     ['Water-based exercises, 10 visits', 'physical_medicine', 'physical_therapy', 'physical-therapy'],
     ['Aquatic rehab 8 sessions', 'physical_medicine', 'physical_therapy', 'physical-therapy'],
+    // A therapy that opens the item decides over the operation it follows.
+    [
+      'Physical therapy after rotator cuff repair, 12 visits',
+      'physical_medicine',
+      'physical_therapy',
+      'physical-therapy',
+    ],
+    ['Post-op chiropractic following lumbar fusion', 'physical_medicine', 'chiropractic', 'chiropractic'],
+    ['PT/PTT', 'labs_testing', null, 'lab-test'],
+    // Procedure words that are also exercise or dosing words.
+    ['Lumbar stabilization exercises, 6 visits', 'physical_medicine', null, 'therapy-other'],
+    ['Cervical spine stabilization and fusion', 'surgery', null, 'surgery'],
+    ['Videofluoroscopic swallow study', 'imaging', null, 'imaging'],
     // Home health services.
     ['Nursing visits three times a week', 'home_health', null, 'home-health'],
     ['Custodial care 8 hours a day', 'home_health', null, 'home-health'],
@@ -176,6 +195,8 @@ describe('categorizeItem: kinds', () => {
     ['Hyperbaric treatments x 10', 'other', null, 'other-device-procedure'],
     // A therapy no named rule covers, or training and classes with a count.
     ['Mirror therapy', 'physical_medicine', null, 'therapy-other'],
+    ['Cryotherapy', 'physical_medicine', 'modalities', 'modality'],
+    ['Magnetotherapy', 'physical_medicine', null, 'therapy-other'],
     ['Work simulation training, 10 sessions', 'physical_medicine', null, 'therapy-other'],
     ['Pilates classes 2 times a week', 'physical_medicine', null, 'therapy-other'],
     // Visits: exams, re-checks, telemedicine, specialists.
@@ -264,6 +285,9 @@ describe('categorizeItem: pharmacy', () => {
       count: 60,
     });
     expect(categorizeItem('Dermolane solution 120 ml')).toMatchObject({ category: 'pharmacy' });
+    expect(categorizeItem('Vitamin D')).toMatchObject({ category: 'pharmacy', drugClass: 'other' });
+    expect(categorizeItem('Glucosamine supplement').category).toBe('pharmacy');
+    expect(categorizeItem('Vitamin D level').category).toBe('labs_testing');
     expect(categorizeItem('TENS electrodes #8').category).toBe('dme');
     expect(categorizeItem('Physical therapy #12').category).toBe('physical_medicine');
   });
