@@ -128,8 +128,6 @@ async function sqliteQuery(
   statements: readonly Required<Statement>[],
   limits: QueryLimits,
 ): Promise<QueryResult[]> {
-  if (!existsSync(path))
-    throw new QueryError('no_database', `no database at ${path} (run the pipeline first)`);
   const input = {
     driver: createRequire(import.meta.url).resolve('better-sqlite3'),
     path,
@@ -258,8 +256,10 @@ export async function runQueries(
     return { sql: checkReadOnly(st.sql), params };
   });
   if (checked.length === 0) return [];
-  if (engine.analyticsCopy) return duckdbQuery(databaseUrl, engine.analyticsCopy, checked, limits);
   const target = parseStoreUrl(databaseUrl);
+  if (target.dialect === 'sqlite' && !existsSync(target.path))
+    throw new QueryError('no_database', `no database at ${target.path} (run the pipeline first)`);
+  if (engine.analyticsCopy) return duckdbQuery(databaseUrl, engine.analyticsCopy, checked, limits);
   return target.dialect === 'sqlite'
     ? sqliteQuery(target.path, checked, limits)
     : postgresQuery(target.url, checked, limits);

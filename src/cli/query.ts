@@ -6,24 +6,29 @@ import { type Cli, parseCommandLine, UsageError } from './cli.js';
 
 export const QUERY_HELP = `imr query "<SQL>" [--format table|csv|json] [--timeout-ms N] [--max-rows N]
 
-Runs one read-only SQL statement (SELECT, WITH, VALUES, EXPLAIN) against the database (DATABASE_URL,
-default data/imr.sqlite) and prints the rows. Writes (INSERT, UPDATE, DELETE, DROP, ATTACH, PRAGMA, ...)
-are refused: SQLite is opened read-only, PostgreSQL runs a READ ONLY transaction. A query is stopped at the
-time limit (default ${DEFAULT_QUERY_LIMITS.timeoutMs} ms) and at most --max-rows rows are printed (default
-${DEFAULT_QUERY_LIMITS.maxRows}).
+Runs one read-only SQL statement (SELECT, WITH, VALUES, EXPLAIN) over the analyst views and prints the
+rows. By default it runs on the analytics copy: a DuckDB file that follows the store (DATABASE_URL,
+default data/imr.sqlite), brought up to date with the letters changed since the last query, so SQL is
+DuckDB's (much as PostgreSQL's). IMR_ANALYTICS=store runs it on the store itself (SQLite opened
+read-only, or a PostgreSQL READ ONLY transaction); IMR_ANALYTICS_COPY names the copy's file (default
+beside a SQLite store). Writes (INSERT, UPDATE, DELETE, DROP, ATTACH, COPY, SET, ...) are refused, and on
+the copy so is any file or extension. A query is stopped at the time limit (default
+${DEFAULT_QUERY_LIMITS.timeoutMs} ms) and at most --max-rows rows are printed (default ${DEFAULT_QUERY_LIMITS.maxRows}).
 
 Views (corrected values; the raw tables hold the machine values):
   letters     one row per letter: sha256, file, status, case_number, decision_date, date_assigned,
               application_received, injury_date, ur_date, priority, reviewer_licensure,
-              reviewer_specialty, patient_age, patient_sex, layout, parser_version, items, upheld,
+              reviewer_specialty (as printed), primary_specialty (canonical), patient_age, patient_sex,
+              layout, parser_version, items, upheld,
               overturned, review_state, corrections (number of corrections)
   items       one row per item with its letter's fields: sha256, idx, description, quantity, decision,
-              category, subcategory, drug_class, drug, strength, count, decision_date, reviewer_specialty, ...
+              category, subcategory, drug_class, drug, strength, count, decision_date, primary_specialty, ...
   citations   one row per guideline citation: sha256, item_idx, party, source, sections, pages, family,
               chapter, decision
   mismatches  one row per validator finding: sha256, field, code, severity, message
+  letter_specialties  one row per canonical specialty of a letter: sha256, position, specialty
 
-Example: imr query "select category, count(*) n, avg(decision = 'upheld') uphold_rate from items group by 1"`;
+Example: imr query "select category, count(*) n, avg(case when decision = 'upheld' then 1 else 0 end) uphold_rate from items group by 1"`;
 
 export async function runQueryCommand(argv: string[], cli: Cli): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, QUERY_HELP, {
