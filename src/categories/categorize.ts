@@ -84,13 +84,13 @@ function headNoun(text: string): { word: string; at: number } | null {
 
 /** Nouns that make an item a piece of equipment or a supply when they head it. */
 const DEVICE_NOUNS = new Set(
-  `brace splint orthosis orthoses orthotic orthotics orthopedic support boot sleeve stocking hose sock garment
+  `brace splint orthosis orthoses orthotic orthotics support boot sleeve stocking hose sock garment
   insole insert cup pad kit supplies unit device machine chair cushion seat bed mattress overlay pillow wedge
   roll lift ramp rail bar bench commode walker rollator cane crutch crutches wheelchair scooter lamp table
   ball band bicycle bike exerciser aid shoe stimulator pump vest belt binder strap wrap collar sling glove
   wipe brief underpad diaper dressing bandage gauze tape catheter electrode battery batteries pack strip
   lancet organizer mouse keyboard desk headset riser footrest stool monitor stand holder rack humidifier
-  nebulizer cpap bipap concentrator mask trapeze harness positioner protector guard splints equipment
+  nebulizer cpap bipap concentrator mask trapeze harness positioner protector guard equipment
   reacher grabber system immobilizer stabilizer corset truss cast liner underwear sponge bag tubing syringe
   bidet handrail railing armrest headrest workstation computer laptop software`
     .split(/\s+/)
