@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncAnalyticsCopy } from '../../src/analytics/copy.js';
 import { dashboardData, listItems, listLetters } from '../../src/analytics/explore.js';
+import { exportParquetByYear } from '../../src/analytics/parquet-years.js';
 import { type QueryEngine, runQuery } from '../../src/analytics/query.js';
 import { REPORT_NAMES, runReport } from '../../src/analytics/reports.js';
 import { createStore } from '../../src/store/create-store.js';
@@ -161,5 +163,49 @@ describe.each(['sqlite', 'postgres'] as const)('analytics copy of a %s store', (
     expect(bound.rows).toEqual(
       (await runQuery(url, "select count(*) from items where decision = 'upheld'")).rows,
     );
+  });
+
+  it('exports the views as Parquet datasets by decision year, corrected values included', async () => {
+    const out = join(env.root, 'exports');
+    const first = await exportParquetByYear(url, copy.analyticsCopy!, out);
+    // Run twice: the second replaces the first whole.
+    const { path, datasets } = await exportParquetByYear(url, copy.analyticsCopy!, out);
+    expect(path).toBe(first.path);
+    const instance = await DuckDBInstance.create(':memory:');
+    const c = await instance.connect();
+    try {
+      const read = async (sql: string) => (await c.runAndReadAll(sql)).getRowsJS();
+      for (const name of ['letters', 'items', 'citations'] as const) {
+        const dataset = `read_parquet('${join(path, name)}/*/*.parquet', hive_partitioning = true)`;
+        const [[n]] = (await read(`select count(*) from ${dataset}`)) as [[bigint]];
+        const expected = (await runQuery(url, `select count(*) from ${name}`)).rows[0]![0];
+        expect({ name, rows: Number(n) }).toEqual({ name, rows: expected });
+        expect(datasets.find((d) => d.name === name)?.rows).toBe(expected);
+        // Each file holds one year's letters, named by its folder.
+        const wrong = await read(
+          `select count(*) from ${dataset} where decision_year <> coalesce(substr(decision_date, 1, 4), 'unknown')`,
+        );
+        expect(Number(wrong[0]![0])).toBe(0);
+      }
+      const years = await read(
+        `select distinct decision_year from read_parquet('${join(path, 'items')}/*/*.parquet', hive_partitioning = true) order by 1`,
+      );
+      const expectedYears = (
+        await runQuery(
+          url,
+          "select distinct coalesce(substr(decision_date, 1, 4), 'unknown') from items order by 1",
+        )
+      ).rows;
+      expect(years.map((r) => String(r[0]))).toEqual(expectedYears.map((r) => String(r[0])));
+      // The QA correction made above is what the dataset says.
+      const first = letters[0]!.record;
+      const [[decision]] = (await read(
+        `select decision from read_parquet('${join(path, 'items')}/*/*.parquet', hive_partitioning = true) where sha256 = '${first.sha256}' and idx = 0`,
+      )) as [[string]];
+      expect(decision).not.toBe(first.items[0]!.decision);
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
   });
 });

@@ -360,6 +360,26 @@ describe('imr export', () => {
     expect((await readdir(out2)).sort()).toEqual(['items.csv', 'items.parquet']);
   });
 
+  it('writes the Parquet datasets by decision year only when asked, from the analytics copy', async () => {
+    const out = join(dir, 'cli-years');
+    const { code, stderr } = await run(['--format', 'parquet-years', '--db', dbUrl, '--out', out]);
+    expect(code).toBe(0);
+    // No collection files: the records are not loaded for the datasets.
+    expect(await readdir(out)).toEqual(['parquet']);
+    expect((await readdir(join(out, 'parquet'))).sort()).toEqual(['citations', 'items', 'letters']);
+    const years = [...new Set(stored.map((r) => r.decisionDate?.slice(0, 4) ?? 'unknown'))].sort();
+    expect((await readdir(join(out, 'parquet', 'letters'))).sort()).toEqual(
+      years.map((y) => `decision_year=${y}`),
+    );
+    expect(stderr).toContain(
+      `${join(out, 'parquet', 'letters')}/ (${stored.length} row(s), ${years.length} year(s))`,
+    );
+    const [counted] = await duckdbRows(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(out, 'parquet', 'items')}/*/*.parquet')`,
+    );
+    expect(counted?.n).toBe(stored.reduce((n, r) => n + r.items.length, 0));
+  });
+
   it('rejects a bad command line', async () => {
     await expect(run(['--format', 'xml', '--db', dbUrl])).rejects.toBeInstanceOf(UsageError);
     await expect(run(['--bogus'])).rejects.toBeInstanceOf(UsageError);
