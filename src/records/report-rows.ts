@@ -172,8 +172,8 @@ export function reportRows(
 /**
  * The analyst views over the report tables; one definition for every engine (standard SQL). `{s}` is the
  * schema of the tables ("main." for SQLite's temporary views, which would otherwise see themselves).
- * `letter_specialties` has a row per canonical specialty of a letter (position 0: `primary_specialty`), to
- * count a letter under each of its specialties.
+ * `letter_specialties` has a row per canonical specialty of a letter, in printed order, to count a letter
+ * under each of its specialties.
  */
 export const VIEW_SQL: Record<
   'letters' | 'items' | 'citations' | 'mismatches' | 'letter_specialties',

@@ -1,5 +1,5 @@
 import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
-import { canonicalSpecialties as canonicalNames } from '../pipeline/validate/specialties.js';
+import { reviewerSpecialties } from '../pipeline/validate/specialties.js';
 import { VIEW_SQL, viewSql } from '../records/report-rows.js';
 import type { Database, DialectName } from './db.js';
 import { refreshReportRows } from './report.js';
@@ -418,11 +418,11 @@ async function canonicalSpecialties(db: Kysely<Database>, dialect: DialectName):
     .where('reviewer_specialty', 'is not', null)
     .execute();
   for (const { reviewer_specialty: value } of printed) {
-    const names = canonicalNames(value);
+    const { specialties: names, primarySpecialty } = reviewerSpecialties(value);
     if (names.length === 0 || value === null) continue;
     await db
       .updateTable('report_letters')
-      .set({ primary_specialty: names[0]! })
+      .set({ primary_specialty: primarySpecialty })
       .where('reviewer_specialty', '=', value)
       .execute();
     await db

@@ -105,6 +105,14 @@ describe('canonical specialties', () => {
   it('keeps a part it cannot read out of the list, and a missing value empty', () => {
     expect(canonicalSpecialties('Internal Medicine, Xqzzy Wibble Studies')).toEqual(['Internal Medicine']);
     expect(reviewerSpecialties(null)).toEqual({ specialties: [], primarySpecialty: null });
+    // A board named before the specialty it certified in: the specialty is the primary.
+    expect(reviewerSpecialties('Preventive Medicine, Occupational Medicine')).toEqual({
+      specialties: ['Preventive Medicine', 'Occupational Medicine'],
+      primarySpecialty: 'Occupational Medicine',
+    });
+    expect(reviewerSpecialties('Preventive Medicine, Internal Medicine').primarySpecialty).toBe(
+      'Preventive Medicine',
+    );
     expect(reviewerSpecialties('')).toEqual({ specialties: [], primarySpecialty: null });
     expect(reviewerSpecialties('Family Practice, Sports Medicine')).toEqual({
       specialties: ['Family Medicine', 'Sports Medicine'],

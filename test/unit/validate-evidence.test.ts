@@ -90,22 +90,26 @@ describe('reviewer credentials', () => {
   it('recognises specialties as letters write them, and nothing else', () => {
     const read = (v: string) =>
       matchSpecialties(v).map((p) => (p.match === null ? null : p.typo ? `~${p.match}` : p.match));
+    // Each part as its canonical name (ABMS spelling; informal names folded).
     expect(read('Physical Medicine & Rehabilitation, Pain Management')).toEqual([
-      'physical medicine and rehabilitation',
-      'pain management',
+      'Physical Medicine and Rehabilitation',
+      'Pain Medicine',
     ]);
     expect(read('Anesthesiology, has a subspecialty in Pain Medicine')).toEqual([
-      'anesthesiology',
-      'pain medicine',
+      'Anesthesiology',
+      'Pain Medicine',
     ]);
-    expect(read('Endocrinology, Diabetes & Metabolism')).toEqual(['endocrinology diabetes and metabolism']);
-    expect(read('Orthopaedic Surgery, Sports Medicinea')).toEqual(['orthopedic surgery', '~sports medicine']);
-    expect(read('Chiropractor')).toEqual(['chiropractor']);
-    expect(read('Orthopedic Surgery - Spine')).toEqual(['orthopedic surgery', 'spine']);
-    expect(read('Pain Medicine (Anesthesiology)')).toEqual(['pain medicine', 'anesthesiology']);
+    expect(read('Endocrinology, Diabetes & Metabolism')).toEqual(['Endocrinology, Diabetes and Metabolism']);
+    expect(read('Orthopaedic Surgery, Sports Medicinea')).toEqual([
+      'Orthopaedic Surgery',
+      '~Sports Medicine',
+    ]);
+    expect(read('Chiropractor')).toEqual(['Chiropractic']);
+    expect(read('Orthopedic Surgery - Spine')).toEqual(['Orthopaedic Surgery', 'Spine']);
+    expect(read('Pain Medicine (Anesthesiology)')).toEqual(['Pain Medicine', 'Anesthesiology']);
     expect(read('Physical Medicine and Rehabilitation and Pain Medicine')).toEqual([
-      'physical medicine and rehabilitation',
-      'pain medicine',
+      'Physical Medicine and Rehabilitation',
+      'Pain Medicine',
     ]);
     expect(read('Medicine Surgery Practice')).toEqual([null]);
     expect(read('Astrology')).toEqual([null]);

@@ -451,11 +451,28 @@ export function canonicalSpecialties(printed: string | null): string[] {
   return out;
 }
 
-/** `reviewer.specialties` and `reviewer.primarySpecialty` of a record, from `reviewer.specialty`. */
+/**
+ * Boards named before the specialty they certified in ("Preventive Medicine, Occupational Medicine"): the
+ * American Board of Preventive Medicine certifies in these specialties, so the specialty says more.
+ */
+const BOARD_SPECIALTIES: Readonly<Record<string, readonly string[]>> = {
+  'Preventive Medicine': [
+    'Aerospace Medicine',
+    'Occupational Medicine',
+    'Public Health and General Preventive Medicine',
+  ],
+};
+
+/**
+ * `reviewer.specialties` and `reviewer.primarySpecialty` of a record, from `reviewer.specialty`: the
+ * primary is the first canonical name, or the specialty a board name is followed by.
+ */
 export function reviewerSpecialties(printed: string | null): {
   specialties: string[];
   primarySpecialty: string | null;
 } {
   const specialties = canonicalSpecialties(printed);
-  return { specialties, primarySpecialty: specialties[0] ?? null };
+  const [first, next] = specialties;
+  const ofBoard = first && next && BOARD_SPECIALTIES[first]?.includes(next);
+  return { specialties, primarySpecialty: (ofBoard ? next : first) ?? null };
 }
