@@ -459,6 +459,37 @@ if (values.engine === 'copy') {
     `analytics copy: ${copy} (${sync.kind === 'rebuild' ? `built in ${(sync.ms / 1000).toFixed(1)} s` : 'up to date'}, ${(statSync(copy).size / 1e6).toFixed(0)} MB)`,
   );
   engine = { analyticsCopy: copy };
+  // Keeping in step: 10 letters rebuilt in the store (as a correction or a new letter would log them),
+  // then the sync the next query runs first.
+  await logChanges(url, 10);
+  const patch = await syncAnalyticsCopy(url, copy);
+  console.log(`sync after ${patch.letters} changed letters: ${patch.kind}, ${patch.ms.toFixed(0)} ms`);
+}
+
+/** Appends `n` letters to the store's report_log, as rebuilding their analyst rows would. */
+async function logChanges(storeUrl: string, n: number): Promise<void> {
+  const at = new Date().toISOString();
+  if (dialect === 'sqlite') {
+    const db = new SqliteDatabase(storeUrl);
+    try {
+      const shas = db.prepare('select sha256 from report_letters limit ?').pluck().all(n) as string[];
+      const insert = db.prepare('insert into report_log (sha256, at) values (?, ?)');
+      for (const sha of shas) insert.run(sha, at);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: storeUrl });
+  await client.connect();
+  try {
+    await client.query('insert into report_log (sha256, at) select sha256, $2 from report_letters limit $1', [
+      n,
+      at,
+    ]);
+  } finally {
+    await client.end();
+  }
 }
 
 interface Timed {
