@@ -17,6 +17,10 @@ const cell = (v: unknown): string | number | null =>
         ? JSON.stringify(v)
         : String(v);
 
+/**
+ * RFC 4180 text for analysts (imr query/report --format csv, the API's CSV): cells that a spreadsheet
+ * would run as formulas, column names included, are neutralised by `csvField`; numbers stay numbers.
+ */
 export function toCsvTable(table: Table): string {
   const lines = [table.columns.map(csvField).join(',')];
   for (const row of table.rows) lines.push(row.map((v) => csvField(cell(v))).join(','));

@@ -124,14 +124,32 @@ export function recordToCsvRows(record: ExportRecord): ItemRow[] {
   }));
 }
 
-/** One RFC 4180 field: quoted (quotes doubled) when it holds a comma, a quote, CR or LF. */
+/** What a spreadsheet runs as a formula when a cell starts with it (OWASP, CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Text that is one plain decimal number ("-5", "+1.5", "2.5e-3"): a spreadsheet reads it as that number,
+ * never as a formula, and the stores give some numbers as text (PostgreSQL numeric, DuckDB decimals), so a
+ * negative rate must stay a number. Anything more ("-1+2", "-2+3+cmd|...") is neutralised.
+ */
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * One RFC 4180 field: quoted (quotes doubled) when it holds a comma, a quote, CR or LF. Text that a
+ * spreadsheet would run as a formula (it starts with =, +, -, @, tab or CR) is prefixed with a single
+ * quote and quoted, so it shows as text: letters are outside input (an item may read `=HYPERLINK(...)`).
+ * A number, or text that is a plain number, stays as it is.
+ */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
   const text = String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) {
+    return `"'${text.replaceAll('"', '""')}"`;
+  }
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** RFC 4180 text: a header line, then the rows, every line ended by CRLF. */
+/** RFC 4180 text: a header line, then the rows, every line ended by CRLF; formulas neutralised (csvField). */
 export function rowsToCsv(rows: readonly ItemRow[]): string {
   const lines = [
     ITEM_COLUMNS.join(','),
