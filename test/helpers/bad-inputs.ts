@@ -558,6 +558,29 @@ export function decompressionBombPdf(inflatedBytes = BOMB_INFLATED_BYTES): BadIn
   };
 }
 
+/**
+ * The bomb's content stream deflated once more, under `/Filter [/FlateDecode /FlateDecode]`: a file of
+ * a few KB (so small that one layer of deflate could not reach any limit) whose page inflates to
+ * `inflatedBytes` in the second layer. Not in `makeBadPdfs` (the pipeline tests count those).
+ */
+export function chainedFlateBombPdf(inflatedBytes = 64 * MIB): BadInput {
+  const prefix = Buffer.from('BT /F1 12 Tf 72 720 Td (Nothing to see here.) Tj ET\n', 'latin1');
+  const inner = deflateWithSpaces(prefix, Math.max(0, inflatedBytes - prefix.byteLength));
+  const b = new PdfBuilder();
+  const font = b.add(helvetica());
+  const content = b.add(
+    new PdfStream({ Filter: [name('FlateDecode'), name('FlateDecode')] }, deflateSync(inner, { level: 9 })),
+  );
+  const pages = addOnePage(b, LETTER_BOX, { Font: { F1: font } }, content);
+  const root = b.add({ Type: name('Catalog'), Pages: pages });
+  return {
+    name: 'chained-flate-bomb.pdf',
+    kind: 'decompression-bomb',
+    bytes: b.build(root),
+    description: `a content stream deflated twice that inflates to ${inflatedBytes} bytes`,
+  };
+}
+
 /** One page that is only an 800 x 1000 image of random gray noise, drawn full page: no text at all. */
 export function noiseImagePdf(seed = 1): BadInput {
   const [width, height] = [800, 1000];

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { StageError } from '../errors.js';
 import { getDocument, type PDFDocumentProxy } from './pdfjs.js';
 
@@ -41,16 +41,26 @@ export interface OpenOptions {
 export const MAX_DEFLATE_RATIO = 1100;
 
 /**
- * Inflates every zlib stream of the file (without keeping the output) and fails once they add up to more
- * than the limit: pdf.js would hold a decompression bomb's output in memory outside any heap limit. A
- * stream that does not inflate cleanly (encrypted, damaged, another filter) is left for pdf.js to judge.
+ * Whether a zlib header starts at `at`, by pdf.js's test: deflate method and a valid check byte, no preset
+ * dictionary. pdf.js then ignores the window size and the checksum, so this check does too.
  */
-export function checkInflatedSize(bytes: Uint8Array, maxBytes: number): void {
-  // Deflate cannot expand data more than about 1032 to 1: a file that small cannot reach the limit, and
-  // inflating every stream of every letter only to learn that cost a few per cent of reading one.
-  if (bytes.byteLength * MAX_DEFLATE_RATIO <= maxBytes) return;
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let total = 0;
+function flateHeaderAt(buf: Uint8Array, at: number): boolean {
+  const cmf = buf[at];
+  const flg = buf[at + 1];
+  if (cmf === undefined || flg === undefined) return false;
+  return (cmf & 0x0f) === 8 && ((cmf << 8) + flg) % 31 === 0 && (flg & 0x20) === 0;
+}
+
+/**
+ * Inflates as pdf.js does: the raw deflate data after the 2-byte header, and a stream cut short gives
+ * what it holds (pdf.js would keep that much) rather than an error. Throws ERR_BUFFER_TOO_LARGE past `max`.
+ */
+function inflateLikePdfjs(data: Uint8Array, max: number): Buffer {
+  return inflateRawSync(data.subarray(2), { maxOutputLength: max, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+}
+
+/** The [start, end) byte ranges of the file's streams whose data starts with a zlib header. */
+function* flateStreams(buf: Buffer): Generator<[number, number]> {
   let at = 0;
   for (;;) {
     const keyword = buf.indexOf('stream', at, 'latin1');
@@ -63,19 +73,57 @@ export function checkInflatedSize(bytes: Uint8Array, maxBytes: number): void {
     const end = buf.indexOf('endstream', start, 'latin1');
     if (end < 0) return;
     at = end + 9;
-    // zlib header: CMF 0x78 (deflate, 32K window) and a check byte; other data is not ours to inflate.
-    if (buf[start] !== 0x78) continue;
-    try {
-      total += inflateSync(buf.subarray(start, end), { maxOutputLength: maxBytes - total + 1 }).byteLength;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') continue;
-      total = maxBytes + 1;
-    }
-    if (total > maxBytes) {
-      throw new StageError(
-        'memory_limit',
-        `the PDF's compressed streams inflate to more than ${Math.round(maxBytes / 2 ** 20)} MB (a decompression bomb?)`,
-      );
+    if (flateHeaderAt(buf, start)) yield [start, end];
+  }
+}
+
+/**
+ * Whether a stream's first layer inflates to another zlib stream (`/Filter [/FlateDecode /FlateDecode]`):
+ * only its first output bytes are made. The data is followed, not the /Filter entry, which may be an
+ * indirect object, spelled /F or with #-escapes.
+ */
+function startsAChain(data: Uint8Array): boolean {
+  try {
+    // 4 KB of deflate data is past any block header; its output is at most about 4 MB.
+    return flateHeaderAt(inflateLikePdfjs(data.subarray(0, 4096), 8 * 2 ** 20), 0);
+  } catch {
+    return true; // cannot tell cheaply: inflate it in full
+  }
+}
+
+/**
+ * Inflates every zlib stream of the file (without keeping the output) and fails once they add up to more
+ * than the limit: pdf.js would hold a decompression bomb's output in memory outside any heap limit. A
+ * chain of Flate filters is inflated layer by layer while a layer's output is zlib data again, and every
+ * layer counts (pdf.js holds each one). A stream that does not inflate (encrypted, damaged, another
+ * filter) is left for pdf.js to judge.
+ */
+export function checkInflatedSize(bytes: Uint8Array, maxBytes: number): void {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // One layer of deflate cannot expand data more than about 1032 to 1: a file that small, without a
+  // chain of layers, cannot reach the limit, and inflating every stream of every letter only to learn
+  // that cost a few per cent of reading one.
+  if (bytes.byteLength * MAX_DEFLATE_RATIO <= maxBytes) {
+    const streams = [...flateStreams(buf)];
+    if (!streams.some(([start, end]) => startsAChain(buf.subarray(start, end)))) return;
+  }
+  const bomb = () =>
+    new StageError(
+      'memory_limit',
+      `the PDF's compressed streams inflate to more than ${Math.round(maxBytes / 2 ** 20)} MB (a decompression bomb?)`,
+    );
+  let total = 0;
+  for (const [start, end] of flateStreams(buf)) {
+    let layer: Uint8Array = buf.subarray(start, end);
+    while (flateHeaderAt(layer, 0)) {
+      try {
+        layer = inflateLikePdfjs(layer, maxBytes - total + 1);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw bomb();
+        break;
+      }
+      total += layer.byteLength;
+      if (total > maxBytes) throw bomb();
     }
   }
 }
