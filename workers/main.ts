@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, constants, tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { UnrecoverableError, Worker } from 'bullmq';
@@ -11,6 +11,7 @@ import { analyticsEngineOf } from '../src/analytics/engine.js';
 import { InboxWatcher } from '../src/ingest/inbox.js';
 import { ingestFile, settleFiles } from '../src/ingest/ingest.js';
 import type { Logger } from '../src/logger.js';
+import { sweepTempFiles } from '../src/pipeline/export/sweep.js';
 import { createExtractRuntime, type ExtractRuntime, pdfLimitsOf } from '../src/pipeline/extract-options.js';
 import { type QueueName, Queues, redisAnswers, redisConnection } from '../src/queue/queues.js';
 import { unsafeBindReason } from '../src/server/security.js';
@@ -107,6 +108,7 @@ export async function startPipeline(
   const redis = await ensureRedis(config.redisUrl, logger);
   const store = createStore(config.databaseUrl);
   await store.migrate();
+  await sweepExportTemps(config.exportDir, logger);
   const connection = redisConnection(redis.url);
   const queues = new Queues(connection, config.queuePrefix);
   let runtime: ExtractRuntime | null = null;
@@ -303,6 +305,16 @@ export async function startPipeline(
   return { store, queues, config, url, settle, shutdown };
 }
 
+/** Temporaries of atomic export writes left by killed processes; a failure to sweep never stops a start. */
+async function sweepExportTemps(exportDir: string, logger: Logger): Promise<void> {
+  try {
+    const removed = await sweepTempFiles(exportDir);
+    if (removed.length > 0) logger.info({ files: removed.length }, 'removed stale temporary export files');
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'could not sweep temporary export files');
+  }
+}
+
 /** OCR page jobs at once in a process: the configured number, else one per OCR thread. */
 export function ocrConcurrencyOf(config: Config): number {
   if (config.workers.ocrConcurrency > 0) return config.workers.ocrConcurrency;
@@ -319,6 +331,8 @@ export async function idle(store: Store): Promise<boolean> {
 
 /**
  * One shutdown path per process: the first SIGINT/SIGTERM stops gracefully, a second one forces exit.
+ * After a graceful stop the signal is raised again with no handler, so the process dies by it and its
+ * parent (a shell, systemd, a supervisor) sees how it ended, not a clean exit 0.
  */
 export function onSignals(shutdown: () => Promise<void>, logger: Logger): void {
   let signalled = false;
@@ -330,7 +344,17 @@ export function onSignals(shutdown: () => Promise<void>, logger: Logger): void {
     signalled = true;
     logger.info({ signal }, 'shutting down (again to force)');
     shutdown().then(
-      () => process.exit(0),
+      () => {
+        logger.info({ signal }, 'stopped gracefully');
+        // The log line is written before the process dies by the signal.
+        logger.flush(() => {
+          process.removeListener('SIGINT', handler);
+          process.removeListener('SIGTERM', handler);
+          process.kill(process.pid, signal);
+          // Should another listener keep the signal from ending the process: the shell's status for it.
+          setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 0)), 1000);
+        });
+      },
       (err: Error) => {
         logger.error({ err: err.message }, 'shutdown failed');
         process.exit(1);

@@ -4,6 +4,12 @@ import { basename, dirname, join } from 'node:path';
 let sequence = 0;
 
 /**
+ * A temporary name made by `tempPathFor` (`NAME.tmp-<pid>-<n>`), or by another writer of the export
+ * folder in the same form with a hex tail (`.parquet.tmp-<pid>-<hex>`): group 1 is the writer's pid.
+ */
+export const TEMP_NAME = /\.tmp-(\d+)-[0-9a-f]+$/;
+
+/**
  * A temporary name beside `path` (same folder, so the final rename is atomic): `NAME.tmp-<pid>-<n>`,
  * unique per process and per call, so concurrent writers of one file never share a temporary.
  */
