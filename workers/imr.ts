@@ -58,6 +58,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'standard IMR reports: uphold rates by quarter, specialty, category, guideline, ...',
     load: async () => (await import('../src/cli/report.js')).runReportCommand,
   },
+  users: {
+    summary: 'people of the web server, each with a token: add NAME --role reviewer|analyst, list, remove',
+    load: async () => (await import('../src/cli/users.js')).runUsers,
+  },
   synth: {
     summary: 'generate synthetic letters (PDF + label JSON) with known truth',
     load: async () => (await import('../src/cli/synth.js')).runSynth,

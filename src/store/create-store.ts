@@ -24,6 +24,7 @@ import {
 import { openSqlite, sqliteLockKey, withStatementCache } from './sqlite.js';
 import type { Store } from './store.js';
 import { parseStoreUrl } from './url.js';
+import { UsersStore } from './users-store.js';
 
 class UnknownDocumentError extends Error {
   override readonly name = 'UnknownDocumentError';
@@ -34,6 +35,8 @@ class UnknownDocumentError extends Error {
 
 /** The store: documents, files, page text and records here; the QA half in ReviewStore. */
 class KyselyStore extends ReviewStore implements Store {
+  readonly users = new UsersStore(this.db, (fn) => this.write(fn));
+
   async migrate(): Promise<void> {
     await this.write((db) => migrateSchema(db, this.dialect));
   }

@@ -212,6 +212,20 @@ export interface Database {
   report_citations: ReportCitationsTable;
   report_letter_specialties: ReportLetterSpecialtiesTable;
   report_log: ReportLogTable;
+  users: UsersTable;
+}
+
+/** People of the web server (migration 9): a token hash, never the token. */
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  /** `reviewer` | `analyst`. */
+  role: string;
+  /** Hex SHA-256 of the token; null once removed. */
+  token_hash: string | null;
+  token_issued_at: string | null;
+  created_at: string;
+  removed_at: string | null;
 }
 
 /** One rebuild of a letter's analyst rows, in commit order: what the analytics copy follows. */

@@ -459,6 +459,25 @@ async function canonicalSpecialties(db: Kysely<Database>, dialect: DialectName):
   for (const row of missing) await refreshReportRows(db, row.sha256, undefined, dialect);
 }
 
+/**
+ * People of the web server (`imr users`): a name (unique, also once removed, so that the audit trail's
+ * names stay one person's), a role, and the SHA-256 of their token, never the token. Removing a user
+ * clears the hash and sets `removed_at`; the row stays for the names in corrections and audit rows.
+ */
+async function users(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  await db.schema
+    .createTable('users')
+    .ifNotExists()
+    .addColumn('id', 'integer', serialId(dialect))
+    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('reviewer', 'analyst')`))
+    .addColumn('token_hash', 'text', (c) => c.unique())
+    .addColumn('token_issued_at', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('removed_at', 'text')
+    .execute();
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'review', up: review },
@@ -467,6 +486,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'page jobs', up: pageJobs },
   { version: 6, name: 'analytics log', up: analyticsLog },
   { version: 7, name: 'canonical specialties', up: canonicalSpecialties },
+  { version: 9, name: 'users', up: users },
 ];
 
 /** The schema version this code expects. */

@@ -9,6 +9,7 @@ import type {
   ReviewState,
 } from '../../schemas/review.js';
 import type { TextDocument, TextPage } from '../../schemas/text.js';
+import type { Users } from './users-store.js';
 
 /** Field accuracy of one parser version's machine values against what QA approved (the gold set). */
 export interface GoldScore {
@@ -39,6 +40,8 @@ export interface CorrectionDisagreement {
  */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  /** The web server's users (`imr users`): tokens stored as hashes; see users-store.ts. */
+  readonly users: Users;
   /** Creates or upgrades the schema (idempotent; safe for several processes starting at once). */
   migrate(): Promise<void>;
   close(): Promise<void>;
