@@ -20,7 +20,8 @@ import { HttpError } from './http-error.js';
 import { PageImageCache } from './page-images.js';
 import { deniedPage, errorPage, homePage, type PageMeta } from './pages.js';
 import { isJson, type ReviewActions, registerReviewRoutes } from './review-routes.js';
-import { type AppEnv, accessControl, csrfProtection, securityHeaders } from './security.js';
+import { type AppEnv, accessControl, csrfProtection, securityHeaders, type UserAccess } from './security.js';
+import { registerSignIn } from './sign-in.js';
 
 export interface AppDeps {
   store: Store;
@@ -31,6 +32,8 @@ export interface AppDeps {
   token?: string | undefined;
   /** Signs CSRF tokens; a random one per process by default (a restart asks open pages to reload). */
   csrfSecret?: Buffer;
+  /** Signs users' session cookies; a random one per process by default (a restart signs them out). */
+  sessionSecret?: Buffer;
   logger?: Logger;
   limits?: PdfLimits;
   /**
@@ -75,7 +78,7 @@ function httpErrorOf(err: Error): HttpError | null {
 }
 
 function errorMeta(c: Context<AppEnv>, title: string): PageMeta {
-  return { title, kind: 'home', csrfToken: c.get('csrfToken') ?? '' };
+  return { title, kind: 'home', csrfToken: c.get('csrfToken') ?? '', user: c.get('user') ?? null };
 }
 
 /**
@@ -116,8 +119,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const logger = deps.logger ?? silentLogger();
   app.onError(onError(logger));
   app.use('*', securityHeaders());
-  app.use('*', accessControl(deps.token));
+  const access: UserAccess = {
+    users: deps.store.users,
+    sessionSecret: deps.sessionSecret ?? randomBytes(32),
+  };
+  app.use('*', accessControl(deps.token, access));
   app.use('*', csrfProtection(deps.csrfSecret ?? randomBytes(32)));
+  registerSignIn(app, access);
 
   const board = new HonoAdapter(serveStatic);
   createBullBoard({
@@ -151,7 +159,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const [counts, queue] = await Promise.all([deps.store.counts(), deps.store.listReviewQueue()]);
     return c.html(
       homePage(
-        { title: 'Status', kind: 'home', csrfToken: c.get('csrfToken') },
+        { title: 'Status', kind: 'home', csrfToken: c.get('csrfToken'), user: c.get('user') },
         counts,
         TERMINAL_STATUSES,
         queue.length,

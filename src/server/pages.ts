@@ -2,11 +2,12 @@ import type { DocumentRow } from '../../schemas/document.js';
 import type { LetterRecord, Mismatch } from '../../schemas/letter.js';
 import type { AuditEntry, QueueRow, Review } from '../../schemas/review.js';
 import type { TextDocument } from '../../schemas/text.js';
+import type { UserRole } from '../../schemas/user.js';
 import type { GoldScore } from '../store/store.js';
 import { Html, html, jsonForScript, query } from './html.js';
 import { REVIEW_DPI } from './page-images.js';
 import { type FieldRow, formatValue, type ItemView, type LetterView } from './review-model.js';
-import { CSRF_FIELD } from './security.js';
+import { CSRF_FIELD, SIGN_OUT_PATH } from './security.js';
 
 export interface PageMeta {
   title: string;
@@ -15,6 +16,19 @@ export interface PageMeta {
   kind: 'home' | 'queue' | 'review' | 'gold' | 'dashboard';
   /** Highlighted link of the top bar. */
   nav?: 'review' | 'gold' | 'dashboard';
+  /** Who is signed in (a server with users); null or absent: the typed Reviewer box of a single user. */
+  user?: { name: string; role: UserRole } | null;
+}
+
+/** The top bar's right side: the signed-in person (read-only, with sign-out), or the Reviewer box. */
+function who(meta: PageMeta): Html | string {
+  if (meta.user) {
+    return html`<label class="who">${meta.user.role === 'reviewer' ? 'Reviewer' : 'Analyst'} <input id="author" name="author" value="${meta.user.name}" readonly title="signed in"></label>
+  <form class="inline signout" method="post" action="${SIGN_OUT_PATH}"><input type="hidden" name="${CSRF_FIELD}" value="${meta.csrfToken}"><button type="submit" class="subtle" id="signout">Sign out</button></form>`;
+  }
+  // The dashboard has no forms: nothing to sign with a name there.
+  if (meta.kind === 'dashboard') return '';
+  return html`<label class="who">Reviewer <input id="author" name="author" autocomplete="name" placeholder="your name" maxlength="80"></label>`;
 }
 
 /** A crosshair: "show this field on the page" (inline SVG; fonts on a server may lack the glyph). */
@@ -51,7 +65,7 @@ export function layout(meta: PageMeta, body: Html): string {
   <a class="brand" href="/">imr<span>·</span>pipeline</a>
   <nav>${navLink('/review', 'review', 'Review queue')}${navLink('/gold', 'gold', 'Gold accuracy')}${navLink('/dashboard', 'dashboard', 'Dashboard')}<a href="/queues">Queues</a></nav>
   <div class="spacer"></div>
-  <label class="who">Reviewer <input id="author" name="author" autocomplete="name" placeholder="your name" maxlength="80"></label>
+  ${who(meta)}
   <button type="button" class="help-btn" id="help-btn" title="Keyboard shortcuts (?)">?</button>
 </header>
 ${body}
@@ -261,6 +275,9 @@ export function reviewPage(meta: PageMeta, d: ReviewPageData): string {
   const csrf = meta.csrfToken;
   const state = d.review?.state ?? 'pending';
   const closed = state !== 'pending';
+  // Analysts read: no form of theirs would be accepted (403), so none is offered.
+  const readOnly = meta.user?.role === 'analyst';
+  const locked = closed || readOnly;
   const pageCount = Math.max(d.record.pages.length, d.text?.pages.length ?? 0, d.document.pages ?? 0);
   const sizes = new Map(d.text?.pages.map((p) => [p.page, p]) ?? []);
   const pages = Array.from({ length: pageCount }, (_, i) => {
@@ -281,7 +298,7 @@ export function reviewPage(meta: PageMeta, d: ReviewPageData): string {
   const queueHref = `/review${query({ code: d.code })}`;
   const stateBanner = closed
     ? html`<div class="banner state-${state}"><b>${state}</b> by ${d.review?.author ?? '?'}${d.review?.reason ? html`: “${d.review.reason}”` : ''} <span class="muted">${d.review?.updatedAt}</span>
-      <form class="reopen inline" method="post" action="/review/${sha}/reopen${query({ code: d.code })}"><input type="hidden" name="${CSRF_FIELD}" value="${csrf}"><input type="hidden" name="author" class="author-value"><button type="submit" class="subtle">Reopen</button></form></div>`
+      ${readOnly ? '' : html`<form class="reopen inline" method="post" action="/review/${sha}/reopen${query({ code: d.code })}"><input type="hidden" name="${CSRF_FIELD}" value="${csrf}"><input type="hidden" name="author" class="author-value"><button type="submit" class="subtle">Reopen</button></form>`}</div>`
     : '';
   const body = html`<main class="review-grid">
   <section class="pages-pane" id="pages" aria-label="Letter pages">
@@ -300,7 +317,10 @@ export function reviewPage(meta: PageMeta, d: ReviewPageData): string {
       </nav>
     </div>
     ${stateBanner}
-    <div class="actions">
+    ${
+      readOnly
+        ? html`<p class="muted" id="read-only">Read only: analysts see letters, reviewers correct and decide.</p>`
+        : html`<div class="actions">
       <form class="approve" id="approve-form" method="post" action="/review/${sha}/approve${query({ code: d.code })}">
         <input type="hidden" name="${CSRF_FIELD}" value="${csrf}"><input type="hidden" name="author" class="author-value">
         <button type="submit" class="primary" id="approve"${closed ? html` disabled` : ''}>Approve <kbd>a</kbd></button>
@@ -310,17 +330,18 @@ export function reviewPage(meta: PageMeta, d: ReviewPageData): string {
         <input name="reason" id="reject-reason" placeholder="Reason to reject" maxlength="2000" required autocomplete="off"${closed ? html` disabled` : ''}>
         <button type="submit" class="danger" id="reject"${closed ? html` disabled` : ''}>Reject <kbd>r</kbd></button>
       </form>
-    </div>
+    </div>`
+    }
     ${d.view.mismatches.length > 0 ? html`<section class="letter-issues"><h2>Letter</h2>${mismatchList(d.view.mismatches)}</section>` : ''}
     <section class="group">
       <h2>Fields</h2>
-      ${d.view.fields.map((f) => fieldRow(f, sha, csrf, closed))}
+      ${d.view.fields.map((f) => fieldRow(f, sha, csrf, locked))}
     </section>
     <section class="group">
       <h2>Items <span class="muted">(${d.view.items.filter((i) => !i.removedBy).length})</span></h2>
-      ${d.view.items.map((i) => itemCard(i, sha, csrf, closed))}
+      ${d.view.items.map((i) => itemCard(i, sha, csrf, locked))}
       ${
-        closed
+        locked
           ? ''
           : html`<details class="add-item-box"><summary>Add an item the parser missed</summary>
         <form class="add-item" id="add-item" method="post" action="/review/${sha}/items">

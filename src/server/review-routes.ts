@@ -43,7 +43,13 @@ const ASSETS = {
 } as const;
 
 function meta(c: Context<AppEnv>, title: string, kind: PageMeta['kind'], nav?: PageMeta['nav']): PageMeta {
-  return { title, kind, csrfToken: c.get('csrfToken') ?? '', ...(nav ? { nav } : {}) };
+  return {
+    title,
+    kind,
+    csrfToken: c.get('csrfToken') ?? '',
+    user: c.get('user') ?? null,
+    ...(nav ? { nav } : {}),
+  };
 }
 
 function codeParam(c: Context): string | undefined {
@@ -69,7 +75,13 @@ async function readBody(c: Context): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(form).filter(([, v]) => typeof v === 'string'));
 }
 
-function authorOf(c: Context, body: Record<string, unknown>): string {
+/**
+ * Who made the change. With users it is the signed-in person, whatever the body says (the access control
+ * has already refused analysts); without, the name typed in the Reviewer box (or its cookie), as before.
+ */
+function authorOf(c: Context<AppEnv>, body: Record<string, unknown>): string {
+  const user = c.get('user');
+  if (user) return user.name;
   let raw = typeof body.author === 'string' ? body.author : '';
   if (!raw.trim()) {
     const cookie = getCookie(c, AUTHOR_COOKIE);

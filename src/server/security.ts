@@ -2,6 +2,8 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { isIP } from 'node:net';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import type { User } from '../../schemas/user.js';
+import type { Users } from '../store/users-store.js';
 import { HttpError } from './http-error.js';
 
 export interface AppEnv {
@@ -10,10 +12,18 @@ export interface AppEnv {
     bearer: boolean;
     /** The CSRF token pages embed for their forms and fetches. */
     csrfToken: string;
+    /** Who is signed in, when the server has users (`imr users`); null without users. */
+    user: User | null;
   };
 }
 
 export const SESSION_COOKIE = 'imr_session';
+/** A signed-in user's session (see `userSessionValue`); another name than the shared token's cookie. */
+export const USER_COOKIE = 'imr_user';
+export const SIGN_IN_PATH = '/signin';
+export const SIGN_OUT_PATH = '/signout';
+/** A browser session lasts this long at most, then its user signs in again. */
+export const SESSION_MS = 12 * 3600_000;
 export const CSRF_COOKIE = 'imr_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_FIELD = '_csrf';
@@ -57,27 +67,99 @@ function hostOf(c: Context): string {
   return c.req.header('host') ?? new URL(c.req.url).host;
 }
 
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** What the server needs to know its users: the users table and the key sessions are signed with. */
+export interface UserAccess {
+  users: Users;
+  /** Signs session cookies; random per process by default (a restart signs everybody out). */
+  sessionSecret: Buffer;
+}
+
+function userSessionMac(secret: Buffer, id: number, issuedAt: string, expires: number): string {
+  return hmac(secret, `imr-user-session-v1|${id}|${issuedAt}|${expires}`);
+}
+
 /**
- * Access control. Without a token (loopback only): the Host header must name this machine, so a web page
- * on another site cannot reach the server through DNS rebinding. With a token: every request carries it,
- * as `Authorization: Bearer <token>` or as the session cookie set by visiting any page with
- * `?token=<token>` once (then redirected without it, so it leaves the address bar). Refusals are thrown as
- * HttpError 401 / 403 for the app's onError to answer.
+ * A browser session: `<user id>.<expiry ms>.<HMAC>`, signed with the server's secret over the id, the
+ * expiry and when the user's token was issued, so that removing the user (or re-adding them with a new
+ * token) ends every session at once. The cookie never holds the token itself.
  */
-export function accessControl(token: string | undefined): MiddlewareHandler<AppEnv> {
+export function userSessionValue(secret: Buffer, user: User, nowMs = Date.now()): string {
+  const expires = nowMs + SESSION_MS;
+  return `${user.id}.${expires}.${userSessionMac(secret, user.id, user.tokenIssuedAt ?? '', expires)}`;
+}
+
+async function sessionUser(access: UserAccess, value: string, nowMs = Date.now()): Promise<User | null> {
+  const m = /^(\d{1,12})\.(\d{13})\.([A-Za-z0-9_-]{43})$/.exec(value);
+  if (!m || Number(m[2]) <= nowMs) return null;
+  const user = await access.users.get(Number(m[1]));
+  if (!user?.tokenIssuedAt) return null;
+  const mac = userSessionMac(access.sessionSecret, user.id, user.tokenIssuedAt, Number(m[2]));
+  return safeEqual(m[3]!, mac) ? user : null;
+}
+
+/** Whose request this is: a Bearer token (then no ambient credential, see csrfProtection) or a session. */
+async function requestUser(c: Context<AppEnv>, access: UserAccess): Promise<User | null> {
+  const auth = c.req.header('authorization');
+  if (auth?.startsWith('Bearer ')) {
+    const user = await access.users.authenticate(auth.slice(7).trim());
+    if (!user) throw new HttpError(401, 'unknown or removed token');
+    c.set('bearer', true);
+    return user;
+  }
+  const cookie = getCookie(c, USER_COOKIE);
+  return cookie ? sessionUser(access, cookie) : null;
+}
+
+/**
+ * With users, on any address: every request but the sign-in page and the public assets needs a user.
+ * Browsers asking for a page without one are sent to sign in; anything else gets 401. Analysts read
+ * only: every unsafe method but signing out is 403 for them, whatever route it is.
+ */
+async function userGate(c: Context<AppEnv>, next: () => Promise<void>, access: UserAccess) {
+  const path = c.req.path;
+  if (path === SIGN_IN_PATH || (path === SIGN_OUT_PATH && c.req.method === 'POST')) return next();
+  const user = await requestUser(c, access);
+  if (!user) {
+    const wantsPage = (c.req.header('accept') ?? '').includes('text/html') && !path.startsWith('/api/');
+    if (c.req.method === 'GET' && wantsPage) {
+      const url = new URL(c.req.url);
+      return c.redirect(`${SIGN_IN_PATH}?next=${encodeURIComponent(`${url.pathname}${url.search}`)}`, 303);
+    }
+    throw new HttpError(401, `sign in at ${SIGN_IN_PATH}, or send Authorization: Bearer <your token>`);
+  }
+  c.set('user', user);
+  if (user.role !== 'reviewer' && UNSAFE.has(c.req.method) && path !== SIGN_OUT_PATH) {
+    throw new HttpError(403, `${user.name} is an analyst: analysts read, only reviewers correct or decide`);
+  }
+  return next();
+}
+
+/**
+ * Access control. Once the store has users (`imr users add`), each request is a user's (see userGate),
+ * on loopback too, and the shared token opens nothing. Without users, as before: without a token
+ * (loopback only) the Host header must name this machine, so a web page on another site cannot reach the
+ * server through DNS rebinding; with a token every request carries it, as `Authorization: Bearer <token>`
+ * or as the session cookie set by visiting any page with `?token=<token>` once (then redirected without
+ * it, so it leaves the address bar). Refusals are thrown as HttpError 401 / 403 for the app's onError.
+ */
+export function accessControl(token: string | undefined, access?: UserAccess): MiddlewareHandler<AppEnv> {
   const session = token ? sessionValue(token) : '';
   return async (c, next) => {
     c.set('bearer', false);
+    c.set('user', null);
     if (!token) {
       const hostname = hostOf(c).replace(/:\d+$/, '');
       if (!isLoopbackHost(hostname))
         throw new HttpError(403, 'this server only answers requests addressed to localhost');
-      return next();
     }
-    // The stylesheet and script are public code: the token page itself needs them.
+    // The stylesheet and script are public code: the token and sign-in pages need them.
     if (c.req.method === 'GET' && (c.req.path.startsWith('/static/') || c.req.path === '/favicon.ico')) {
       return next();
     }
+    if (access && (await access.users.any())) return userGate(c, next, access);
+    if (!token) return next();
     const url = new URL(c.req.url);
     const offered = url.searchParams.get('token');
     if (offered !== null) {
@@ -103,8 +185,6 @@ export function accessControl(token: string | undefined): MiddlewareHandler<AppE
     throw new HttpError(401, 'an access token is required: open this page with ?token=<token> once');
   };
 }
-
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * CSRF: a signed double-submit token. Each browser gets a random nonce cookie (HttpOnly, SameSite=Strict);

@@ -13,7 +13,8 @@
     // biome-ignore lint/suspicious/noDocumentCookie: a plain cookie is all this needs
     document.cookie = `imr_author=${encodeURIComponent(name)}; path=/; max-age=31536000; samesite=strict`;
   };
-  if (authorInput) {
+  // Read-only when signed in: the server names the author, the box only shows who that is.
+  if (authorInput && !authorInput.readOnly) {
     authorInput.value = localStorage.getItem(AUTHOR_KEY) ?? '';
     authorInput.addEventListener('input', () => {
       saveAuthor(authorInput.value.trim());
