@@ -25,6 +25,8 @@ export const Config = z.object({
   }),
   /** Resource caps on one file, so that a hostile or broken PDF fails with a code instead of a crash. */
   limits: z.object({
+    /** A file bigger than this fails `too_large` on its size alone: it is never loaded (only hashed). */
+    maxFileMb: int(1, 100),
     maxPages: int(1, 200),
     /** Pixels of one page image for OCR (8.5 x 11 in at 300 dpi is 8.4 million). */
     maxPixels: int(1, 50_000_000),
@@ -112,6 +114,11 @@ export const Config = z.object({
     warmupLetters: int(0, 60),
     /** How often unfinished documents are checked for a live job (and re-enqueued without one). */
     reconcileMs: int(100, 30_000),
+    /**
+     * A document whose jobs keep failing on transient errors (a database outage, a full disk) for longer
+     * than this ends `failed` with the last error's code instead of being retried forever.
+     */
+    giveUpMs: int(1000, 3_600_000),
   }),
   /** Fault tests only: the point where this process stops dead (see src/faults.ts). */
   faultPause: z.enum(['after-register', 'after-move', 'after-commit', 'after-page']).optional(),

@@ -65,3 +65,32 @@ export type PageJob = z.infer<typeof PageJob>;
  * carry none, backfills this one, so a live drop never waits behind a backfill.
  */
 export const BACKFILL_PRIORITY = 100;
+
+/**
+ * What intake staff see of a dropped file (`/files`, `imr files`): its document's progress, or `duplicate`
+ * for known bytes under another name (linked, not processed again). `extracting` covers every step between
+ * queued and terminal (reading, OCR, parsing, exporting).
+ */
+export const IntakeState = z.enum(['queued', 'extracting', 'done', 'needs_review', 'failed', 'duplicate']);
+export type IntakeState = z.infer<typeof IntakeState>;
+
+export const IntakeFile = z.object({
+  id: z.number().int(),
+  sha256: z.string(),
+  /** The file's name as dropped. */
+  name: z.string(),
+  /** Where it was dropped. */
+  path: z.string(),
+  size: z.number().int().nonnegative(),
+  ingestedAt: z.string(),
+  state: IntakeState,
+  /** Its document's status (a duplicate's too). */
+  status: DocStatus,
+  errorCode: ErrorCode.nullable(),
+  errorMessage: z.string().nullable(),
+  /** For a duplicate: the name of the first file with these bytes. */
+  duplicateOf: z.string().nullable(),
+  /** Where it was moved (archive/ or quarantine/), `missing`, or null while in its intake folder. */
+  settledTo: z.string().nullable(),
+});
+export type IntakeFile = z.infer<typeof IntakeFile>;

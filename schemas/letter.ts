@@ -106,6 +106,7 @@ export const ErrorCode = z.enum([
   'page_too_large',
   'time_limit',
   'memory_limit',
+  'gave_up',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -18,7 +18,7 @@ import { unsafeBindReason } from '../src/server/security.js';
 import { createStore } from '../src/store/create-store.js';
 import type { Store } from '../src/store/store.js';
 import { jobSha, ocrStage, pageJobOf, STAGE_FUNCTIONS, type StageDeps } from './processors.js';
-import { reconcile } from './reconcile.js';
+import { noteTransientFailure, reconcile } from './reconcile.js';
 import { warmUp } from './warm-up.js';
 
 export interface PipelineParts {
@@ -119,7 +119,13 @@ export async function startPipeline(
   let stopped = false;
   let server: ReturnType<typeof serve> | null = null;
   let url: string | null = null;
-  const ingestDeps = { store, queues, logger, faultPause: config.faultPause };
+  const ingestDeps = {
+    store,
+    queues,
+    logger,
+    maxFileMb: config.limits.maxFileMb,
+    faultPause: config.faultPause,
+  };
 
   if (parts.workers) {
     runtime = early ?? createExtractRuntime(config);
@@ -152,6 +158,7 @@ export async function startPipeline(
       parse: (data) => STAGE_FUNCTIONS.parse(jobSha(data), deps),
       export: (data) => STAGE_FUNCTIONS.export(jobSha(data), deps),
     };
+    const giveUpDeps = { store, queues, logger, giveUpMs: config.workers.giveUpMs };
     for (const stage of config.workers.queues) {
       const worker = new Worker(stage, async (job) => processors[stage](job.data), {
         connection: redisConnection(redis.url),
@@ -170,6 +177,11 @@ export async function startPipeline(
           store
             .setStatus(sha256, 'failed', { code: 'internal', message: `${stage}: ${err.message}` })
             .catch((e: Error) => logger.error({ sha256, err: e.message }, 'could not record the failure'));
+        } else if (job && sha256) {
+          // Not forever: past IMR_GIVE_UP_MS of such failures the document ends failed.
+          noteTransientFailure(job, err, stage, giveUpDeps).catch((e: Error) =>
+            logger.error({ sha256, err: e.message }, 'could not record the transient failure'),
+          );
         }
       });
       worker.on('error', (err) => logger.error({ stage, err: err.message }, 'worker error'));
@@ -177,10 +189,10 @@ export async function startPipeline(
     }
     // Reconcile now and then periodically: every unfinished document gets a live job again, so an empty
     // or flushed Redis, or a process killed between commit and enqueue, loses nothing.
-    await reconcile(store, queues, logger);
+    await reconcile(store, queues, logger, giveUpDeps);
     const again = () => {
       reconcileTimer = setTimeout(() => {
-        reconcile(store, queues, logger)
+        reconcile(store, queues, logger, giveUpDeps)
           .catch((err: Error) => logger.warn({ err: err.message }, 'reconcile failed (retried later)'))
           .finally(() => {
             if (!stopped) again();
@@ -212,7 +224,10 @@ export async function startPipeline(
     quarantineDir: f.quarantineDir,
   }));
   const settle = async () => {
-    const moved = await settleFiles(ingestDeps, intakes);
+    // A failed file that changed since it was read is taken in again by its watcher.
+    const moved = await settleFiles(ingestDeps, intakes, (path) => {
+      for (const w of watchers) w.takeAgain(path);
+    });
     // A path is known to one watcher only; forgetting it elsewhere is a no-op.
     for (const path of moved) for (const w of watchers) w.forget(path);
     return moved;

@@ -44,7 +44,8 @@ export async function runIngest(argv: string[], cli: Cli): Promise<number> {
       const priority = values.backfill ? BACKFILL_PRIORITY : 0;
       const queued = createProgress('imr ingest: queueing', files.length, { stream: cli.stderr });
       for (const file of files) {
-        const result = await ingestFile(file, { store, queues, logger }, { priority });
+        const deps = { store, queues, logger, maxFileMb: config.limits.maxFileMb };
+        const result = await ingestFile(file, deps, { priority });
         if (result.kind !== 'vanished') shas.add(result.sha256);
         queued.tick();
       }

@@ -6,8 +6,10 @@ import { withStore } from './with-store.js';
 
 export const STATUS_HELP = `imr status [--json]
 
-Counts of documents by state (queued, extracting, extracted, parsed; done, needs_review, failed), from the
-database (DATABASE_URL, default data/imr.sqlite), and the queue counts when Redis answers.`;
+Counts of documents by state (queued, extracting, extracted, parsed; done, needs_review, failed), the
+failed ones by error code (gave_up: its jobs kept failing on transient errors for longer than
+IMR_GIVE_UP_MS), from the database (DATABASE_URL, default data/imr.sqlite), and the queue counts when
+Redis answers. "imr files --state failed" lists the failed files with their messages.`;
 
 export async function runStatus(argv: string[], cli: Cli): Promise<number> {
   const { values } = parseCommandLine(argv, STATUS_HELP, {
@@ -19,7 +21,9 @@ export async function runStatus(argv: string[], cli: Cli): Promise<number> {
     return 0;
   }
   const config = loadConfig(cli.env);
-  const documents = await withStore(cli, (store) => store.counts());
+  const [documents, failures] = await withStore(cli, (store) =>
+    Promise.all([store.counts(), store.intake.failureCounts()]),
+  );
   let queues: Awaited<ReturnType<Queues['counts']>> | null = null;
   // Asked first, once: queues opened on a Redis that is not there retry and print every failure.
   if (await redisAnswers(config.redisUrl)) {
@@ -37,7 +41,7 @@ export async function runStatus(argv: string[], cli: Cli): Promise<number> {
     }
   }
   if (values.json) {
-    cli.stdout.write(`${JSON.stringify({ documents, queues })}\n`);
+    cli.stdout.write(`${JSON.stringify({ documents, failures, queues })}\n`);
     return 0;
   }
   const total = Object.values(documents).reduce((a, b) => a + b, 0);
@@ -45,6 +49,10 @@ export async function runStatus(argv: string[], cli: Cli): Promise<number> {
   for (const [status, n] of Object.entries(documents)) {
     const terminal = TERMINAL_STATUSES.includes(status as never);
     cli.stdout.write(`  ${status.padEnd(14)}${String(n).padStart(6)}${terminal ? '' : '  (in progress)'}\n`);
+    if (status !== 'failed') continue;
+    for (const [code, k] of Object.entries(failures)) {
+      cli.stdout.write(`    ${code.padEnd(16)}${String(k).padStart(4)}\n`);
+    }
   }
   if (queues) {
     for (const [stage, c] of Object.entries(queues)) {

@@ -92,6 +92,14 @@ export class InboxWatcher {
     this.seen.delete(path);
   }
 
+  /**
+   * Look at a path again although it was taken in: its file changed after a failed read (see settleFiles).
+   * It is taken in again once it holds still, as any file.
+   */
+  takeAgain(path: string): void {
+    this.reported.delete(path);
+  }
+
   /** One scan; concurrent calls share it. */
   scan(): Promise<void> {
     this.scanning ??= this.scanOnce().finally(() => {

@@ -6,6 +6,7 @@ import { TextDocument, TextPage } from '../../schemas/text.js';
 import { applyCorrections } from '../records/apply-corrections.js';
 import { parseRecordJson } from '../records/codec.js';
 import type { Database } from './db.js';
+import { FilesStore } from './files-store.js';
 import { migrateSchema } from './migrations.js';
 import { openPostgres } from './postgres.js';
 import { refreshReportRows } from './report.js';
@@ -35,6 +36,7 @@ class UnknownDocumentError extends Error {
 
 /** The store: documents, files, page text and records here; the QA half in ReviewStore. */
 class KyselyStore extends ReviewStore implements Store {
+  readonly intake = new FilesStore(this.db, (fn) => this.write(fn), this.dialect);
   readonly users = new UsersStore(this.db, (fn) => this.write(fn));
 
   async migrate(): Promise<void> {

@@ -68,7 +68,7 @@ export async function refreshReportRows(
  * become visible in order: SQLite's write lock already orders them; on PostgreSQL a transaction-scoped
  * advisory lock, taken just before the number is drawn and held to commit, does the same.
  */
-async function logReportChange(db: Kysely<Database>, sha256: string, dialect: DialectName) {
+export async function logReportChange(db: Kysely<Database>, sha256: string, dialect: DialectName) {
   if (dialect === 'postgres') {
     await sql`select pg_advisory_xact_lock(${sql.lit(REPORT_LOG_LOCK_KEY)})`.execute(db);
   }

@@ -9,6 +9,7 @@ import type {
   ReviewState,
 } from '../../schemas/review.js';
 import type { TextDocument, TextPage } from '../../schemas/text.js';
+import type { Intake } from './files-store.js';
 import type { Users } from './users-store.js';
 
 /** Field accuracy of one parser version's machine values against what QA approved (the gold set). */
@@ -40,6 +41,8 @@ export interface CorrectionDisagreement {
  */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Intake: every dropped file with its state (`/files`, `imr files`), and retries (files-store.ts). */
+  readonly intake: Intake;
   /** The web server's users (`imr users`): tokens stored as hashes; see users-store.ts. */
   readonly users: Users;
   /** Creates or upgrades the schema (idempotent; safe for several processes starting at once). */
