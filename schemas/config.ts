@@ -124,5 +124,9 @@ export const Config = z.object({
   faultPause: z.enum(['after-register', 'after-move', 'after-commit', 'after-page']).optional(),
   /** Graceful shutdown: how long running jobs may take before they are abandoned. */
   shutdownMs: int(0, 15_000),
+  /** pino level; unset: `info` (`imr ingest` then logs nothing, so its progress line stays clean). */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  /** `auto`: readable lines on a terminal, JSON lines otherwise; `json` or `pretty` force one. */
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 export type Config = z.infer<typeof Config>;

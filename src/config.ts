@@ -43,6 +43,8 @@ export const ENV = {
   IMR_LOCK_MS: 'workers.lockMs',
   IMR_FAULT_PAUSE: 'faultPause',
   IMR_SHUTDOWN_MS: 'shutdownMs',
+  LOG_LEVEL: 'logLevel',
+  IMR_LOG_FORMAT: 'logFormat',
 } as const;
 
 export class ConfigError extends Error {

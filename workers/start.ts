@@ -57,7 +57,6 @@ export async function runStart(argv: string[], workerOnly: boolean): Promise<num
     process.stdout.write(`${START_HELP}\n`);
     return 0;
   }
-  const logger = createLogger(workerOnly ? 'imr-worker' : 'imr');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
@@ -68,6 +67,10 @@ export async function runStart(argv: string[], workerOnly: boolean): Promise<num
     }
     throw err;
   }
+  const logger = createLogger(workerOnly ? 'imr-worker' : 'imr', {
+    level: config.logLevel,
+    format: config.logFormat,
+  });
   const parts = {
     workers: !values['no-workers'],
     watcher: !workerOnly && !values['no-watcher'],

@@ -37,7 +37,10 @@ export async function runIngest(argv: string[], cli: Cli): Promise<number> {
   const config = loadConfig(cli.env);
   const connection = redisConnection(config.redisUrl);
   const queues = new Queues(connection, config.queuePrefix);
-  const logger = cli.env.LOG_LEVEL ? createLogger('imr-ingest') : silentLogger();
+  // Only when a level is asked for: log lines would break the progress line.
+  const logger = config.logLevel
+    ? createLogger('imr-ingest', { level: config.logLevel, format: config.logFormat })
+    : silentLogger();
   try {
     return await withStore(cli, async (store) => {
       const shas = new Set<string>();
