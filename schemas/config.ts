@@ -80,6 +80,11 @@ export const Config = z.object({
     engine: z.enum(['copy', 'store']).default('copy'),
     /** The copy's file; by default beside a SQLite store, else data/analytics-<database>.duckdb. */
     copyPath: z.string().min(1).optional(),
+    /**
+     * PostgreSQL: the URL analyst SQL on the store connects with, naming the analyst login (migration 8's
+     * `imr_analyst_login`, with its password). Unset: the store's URL as that login without a password.
+     */
+    analystDatabaseUrl: z.string().min(1).optional(),
   }),
   server: z.object({
     host: z.string().default('127.0.0.1'),

@@ -30,6 +30,7 @@ export const ENV = {
   IMR_EXPORT_DIR: 'exportDir',
   IMR_ANALYTICS: 'analytics.engine',
   IMR_ANALYTICS_COPY: 'analytics.copyPath',
+  IMR_ANALYST_DATABASE_URL: 'analytics.analystDatabaseUrl',
   IMR_HOST: 'server.host',
   IMR_PORT: 'server.port',
   IMR_TOKEN: 'server.token',

@@ -9,7 +9,7 @@ import type { QueryEngine } from './query.js';
  * PostgreSQL; the store itself when `IMR_ANALYTICS=store` or the store is in memory.
  */
 export function analyticsEngineOf(config: Config): QueryEngine {
-  if (config.analytics.engine === 'store') return {};
+  if (config.analytics.engine === 'store') return { analystUrl: config.analytics.analystDatabaseUrl ?? null };
   if (config.analytics.copyPath) return { analyticsCopy: config.analytics.copyPath };
   const target = parseStoreUrl(config.databaseUrl);
   if (target.dialect === 'sqlite') {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { VIEW_SQL, viewSql } from '../records/report-rows.js';
+import { ANALYST_LOGIN, ANALYST_ROLE } from '../store/migrations.js';
 import { parseStoreUrl } from '../store/url.js';
 import { duckdbQuery } from './duckdb-query.js';
 import {
@@ -24,6 +25,14 @@ export {
 } from './query-types.js';
 
 const READ_ONLY_START = /^(?:select|with|values|explain)\b/i;
+
+/**
+ * PostgreSQL functions that set a session setting (`set_config('role', ...)` would undo the analyst role
+ * where the session's user may become another), run SQL handed to them as text past this check, or touch
+ * large objects (creating one needs no privilege).
+ */
+const SESSION_OR_DYNAMIC_SQL =
+  /\b(?:set_config|query_to_xml\w*|cursor_to_xml\w*|ts_stat|ts_rewrite|dblink\w*|lo_\w+|loread|lowrite)\b/;
 
 /** Strips comments and one trailing semicolon; refuses anything but one read-only statement. */
 export function checkReadOnly(sql: string): string {
@@ -51,6 +60,13 @@ export function checkReadOnly(sql: string): string {
     throw new QueryError(
       'not_read_only',
       'statement refused: imr query is read-only (it contains a write keyword)',
+    );
+  }
+  // Checked on the whole text, strings included: such a function could be handed its SQL in one.
+  if (/u&"/i.test(text) || SESSION_OR_DYNAMIC_SQL.test(text.toLowerCase().replaceAll('"', ''))) {
+    throw new QueryError(
+      'not_read_only',
+      'statement refused: imr query may not change settings, run SQL given as text or touch large objects (set_config, query_to_xml, ts_stat, lo_*, ...)',
     );
   }
   return text;
@@ -167,18 +183,91 @@ async function sqliteQuery(
   return reply.results;
 }
 
+/** A derived analyst login refused (password authentication) is not tried again for this long. */
+const LOGIN_RETRY_MS = 5 * 60_000;
+const loginRefusedAt = new Map<string, number>();
+
+/** The store's URL as the analyst login (same server and database, no password); null if not expressible. */
+function analystLoginUrl(url: string): string | null {
+  try {
+    const u = new URL(url);
+    u.username = ANALYST_LOGIN;
+    u.password = '';
+    return u.username === ANALYST_LOGIN && !u.searchParams.has('user') ? u.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
+  return client;
+}
+
+/**
+ * The connection analyst SQL runs on: as the analyst login (`analystUrl`, else the store's URL with the
+ * login's name and no password, which trust authentication admits), whose session cannot become anyone
+ * else; failing that, as the store's own user, which then only `SET ROLE`s (see README, Security).
+ */
+async function analystConnection(url: string, analystUrl: string | null | undefined): Promise<pg.Client> {
+  if (analystUrl) {
+    try {
+      return await connect(analystUrl);
+    } catch (err) {
+      throw new QueryError(
+        'invalid',
+        `cannot connect as the analyst (IMR_ANALYST_DATABASE_URL): ${String(err)}`,
+      );
+    }
+  }
+  const login = analystLoginUrl(url);
+  const refusedAt = loginRefusedAt.get(url);
+  if (login && (refusedAt === undefined || Date.now() - refusedAt > LOGIN_RETRY_MS)) {
+    try {
+      const client = await connect(login);
+      loginRefusedAt.delete(url);
+      return client;
+    } catch {
+      loginRefusedAt.set(url, Date.now());
+    }
+  }
+  return connect(url);
+}
+
 async function postgresQuery(
   url: string,
   statements: readonly Required<Statement>[],
   limits: QueryLimits,
+  analystUrl: string | null | undefined,
 ): Promise<QueryResult[]> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => undefined);
-  await client.connect();
+  const client = await analystConnection(url, analystUrl);
   try {
-    await client.query('BEGIN TRANSACTION READ ONLY');
-    // The analyst views (schema analytics) before the machine tables of the same names.
-    await client.query('SET LOCAL search_path = analytics, public');
+    // One simple-protocol round trip: a READ ONLY transaction as the analyst role (SELECT on the views in
+    // schema analytics, nothing else), the views before the machine tables of the same names.
+    let opened: pg.QueryResult[];
+    try {
+      opened = (await client.query(
+        `BEGIN TRANSACTION READ ONLY; SET LOCAL ROLE ${ANALYST_ROLE}; ` +
+          'SET LOCAL search_path = analytics, public; ' +
+          'SELECT rolsuper FROM pg_roles WHERE rolname = session_user',
+      )) as unknown as pg.QueryResult[];
+    } catch (err) {
+      throw new QueryError(
+        'invalid',
+        `analyst SQL runs as the role ${ANALYST_ROLE}, which this session cannot take (${(err as Error).message}): migrate the store, see README, Security`,
+      );
+    }
+    const sessionSuper = (opened.at(-1)?.rows[0] as { rolsuper?: boolean } | undefined)?.rolsuper;
+    if (analystUrl && sessionSuper !== false) {
+      throw new QueryError('invalid', 'IMR_ANALYST_DATABASE_URL names a superuser: name the analyst login');
+    }
     // The whole batch shares one time limit, as it shares one child process on SQLite.
     const deadline = Date.now() + limits.timeoutMs;
     const results: QueryResult[] = [];
@@ -203,12 +292,22 @@ async function postgresQuery(
         truncated: result.rows.length > limits.maxRows,
       });
     }
+    // The role must be the one the batch started as (the statement check keeps set_config out; this says
+    // so if something got past it).
+    const after = await client.query<{ role: string }>('SELECT current_user AS role');
+    if (after.rows[0]?.role !== ANALYST_ROLE) {
+      throw new QueryError('not_read_only', 'refused: the query changed the role it runs as');
+    }
     return results;
   } catch (err) {
+    if (err instanceof QueryError) throw err;
     const e = err as { code?: string; message: string };
     if (e.code === '57014')
       throw new QueryError('timeout', `stopped after the time limit of ${limits.timeoutMs} ms`);
     if (e.code === '25006') throw new QueryError('not_read_only', `refused: ${e.message}`);
+    // insufficient_privilege: anything beyond the analyst views.
+    if (e.code === '42501')
+      throw new QueryError('not_read_only', `refused: ${e.message} (analyst SQL reads the views only)`);
     throw new QueryError('invalid', e.message);
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -222,6 +321,8 @@ async function postgresQuery(
  */
 export interface QueryEngine {
   analyticsCopy?: string | null;
+  /** PostgreSQL: the analyst login's URL (IMR_ANALYST_DATABASE_URL), else derived from the store's. */
+  analystUrl?: string | null;
 }
 
 /**
@@ -262,5 +363,5 @@ export async function runQueries(
   if (engine.analyticsCopy) return duckdbQuery(databaseUrl, engine.analyticsCopy, checked, limits);
   return target.dialect === 'sqlite'
     ? sqliteQuery(target.path, checked, limits)
-    : postgresQuery(target.url, checked, limits);
+    : postgresQuery(target.url, checked, limits, engine.analystUrl);
 }

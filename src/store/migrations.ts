@@ -478,6 +478,78 @@ async function users(db: Kysely<Database>, dialect: DialectName): Promise<void> 
     .execute();
 }
 
+/** The PostgreSQL role analyst SQL runs as (NOLOGIN): USAGE on schema analytics, SELECT on its views. */
+export const ANALYST_ROLE = 'imr_analyst';
+/** The LOGIN role analyst SQL connects as: a member of ANALYST_ROLE that inherits nothing (see query.ts). */
+export const ANALYST_LOGIN = 'imr_analyst_login';
+
+/**
+ * Least privilege for analyst SQL on PostgreSQL. Roles are cluster-wide (one pair for every database on
+ * the server; another database may be creating them at this moment: duplicate_object / unique_violation
+ * mean it won), grants are per database. The login role inherits nothing, so the analyst's queries run
+ * under `SET ROLE imr_analyst` and its own backend is not theirs to signal. A user that may not create
+ * roles fails here, with what to do, rather than leave analyst SQL running as the store's owner.
+ */
+async function analystRole(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  if (dialect !== 'postgres') return;
+  await sql
+    .raw(
+      `do $imr$
+declare
+  me_super boolean := (select rolsuper from pg_roles where rolname = current_user);
+begin
+  if not exists (select from pg_roles where rolname = '${ANALYST_ROLE}') then
+    begin
+      create role ${ANALYST_ROLE} nologin nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls;
+    exception
+      when duplicate_object or unique_violation then null;
+      when insufficient_privilege then
+        raise exception 'role ${ANALYST_ROLE} does not exist and % may not create it', current_user
+          using hint = 'give ' || current_user || ' CREATEROLE, or run migrations once as a superuser (see README, Security)';
+    end;
+  end if;
+  if not exists (select from pg_roles where rolname = '${ANALYST_LOGIN}') then
+    begin
+      create role ${ANALYST_LOGIN} login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls;
+    exception
+      when duplicate_object or unique_violation then null;
+      when insufficient_privilege then
+        raise exception 'role ${ANALYST_LOGIN} does not exist and % may not create it', current_user
+          using hint = 'give ' || current_user || ' CREATEROLE, or run migrations once as a superuser (see README, Security)';
+    end;
+  end if;
+  if not pg_has_role('${ANALYST_LOGIN}', '${ANALYST_ROLE}', 'member') then
+    grant ${ANALYST_ROLE} to ${ANALYST_LOGIN};
+  end if;
+  -- Without a login for the analyst (password authentication, no IMR_ANALYST_DATABASE_URL) the store's own
+  -- user switches to the role: it must be a member (a superuser is one already). Best effort.
+  if not me_super and not pg_has_role(current_user, '${ANALYST_ROLE}', 'member') then
+    begin
+      execute format('grant ${ANALYST_ROLE} to %I', current_user);
+    exception when insufficient_privilege or invalid_grant_operation then null;
+    end;
+  end if;
+  -- Servers before 15 let PUBLIC create in schema public (a trap for whoever searches it later); the
+  -- store's user and the database's owner keep that right. Only the schema's owner may change it.
+  if has_schema_privilege('public', 'public', 'CREATE')
+     and (me_super or pg_has_role(current_user, (select nspowner from pg_namespace where nspname = 'public'), 'usage')) then
+    execute format('grant create on schema public to %I', current_user);
+    execute format('grant create on schema public to %I',
+      (select pg_get_userbyid(datdba) from pg_database where datname = current_database()));
+    revoke create on schema public from public;
+  end if;
+end
+$imr$`,
+    )
+    .execute(db);
+  await sql.raw(`grant usage on schema analytics to ${ANALYST_ROLE}`).execute(db);
+  await sql.raw(`grant select on all tables in schema analytics to ${ANALYST_ROLE}`).execute(db);
+  // Views made again later (createAnalystViews drops and creates them) by this user keep the grant.
+  await sql
+    .raw(`alter default privileges in schema analytics grant select on tables to ${ANALYST_ROLE}`)
+    .execute(db);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'review', up: review },
@@ -486,6 +558,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'page jobs', up: pageJobs },
   { version: 6, name: 'analytics log', up: analyticsLog },
   { version: 7, name: 'canonical specialties', up: canonicalSpecialties },
+  { version: 8, name: 'analyst role', up: analystRole },
   { version: 9, name: 'users', up: users },
 ];
 
