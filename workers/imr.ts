@@ -38,6 +38,14 @@ const COMMANDS: Record<string, Command> = {
     summary: 'documents by state, and the queues',
     load: async () => (await import('../src/cli/status.js')).runStatus,
   },
+  files: {
+    summary: 'every file taken in, newest first, with its state (failed: code and message)',
+    load: async () => (await import('../src/cli/files.js')).runFiles,
+  },
+  retry: {
+    summary: 'run failed documents again from their stored bytes',
+    load: async () => (await import('../src/cli/retry.js')).runRetry,
+  },
   export: {
     summary: 'write letters.jsonl, items.csv, items.parquet from the database',
     load: async () => (await import('../src/cli/export.js')).runExport,
