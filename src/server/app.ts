@@ -16,6 +16,7 @@ import { ReviewInputError } from '../records/errors.js';
 import { correctLetter, reviewLetter } from '../review/actions.js';
 import type { Store } from '../store/store.js';
 import { registerAnalyticsRoutes } from './analytics-routes.js';
+import { registerFilesRoutes } from './files-routes.js';
 import { HttpError } from './http-error.js';
 import { PageImageCache } from './page-images.js';
 import { deniedPage, errorPage, homePage, type PageMeta } from './pages.js';
@@ -172,6 +173,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     images: new PageImageCache(deps.limits ?? DEFAULT_LIMITS),
     ...reviewActions(deps.store, deps.exportDir),
   });
+  registerFilesRoutes(app, { store: deps.store, queues: deps.queues, logger });
   registerAnalyticsRoutes(app, { databaseUrl: deps.databaseUrl, engine: deps.analytics ?? {} });
   return app;
 }

@@ -13,9 +13,9 @@ export interface PageMeta {
   title: string;
   csrfToken: string;
   /** `data-page` of <body>: which behaviour the script attaches. */
-  kind: 'home' | 'queue' | 'review' | 'gold' | 'dashboard';
+  kind: 'home' | 'queue' | 'review' | 'gold' | 'dashboard' | 'files';
   /** Highlighted link of the top bar. */
-  nav?: 'review' | 'gold' | 'dashboard';
+  nav?: 'review' | 'gold' | 'dashboard' | 'files';
   /** Who is signed in (a server with users); null or absent: the typed Reviewer box of a single user. */
   user?: { name: string; role: UserRole } | null;
 }
@@ -63,7 +63,7 @@ export function layout(meta: PageMeta, body: Html): string {
 <body data-page="${meta.kind}">
 <header class="topbar">
   <a class="brand" href="/">imr<span>·</span>pipeline</a>
-  <nav>${navLink('/review', 'review', 'Review queue')}${navLink('/gold', 'gold', 'Gold accuracy')}${navLink('/dashboard', 'dashboard', 'Dashboard')}<a href="/queues">Queues</a></nav>
+  <nav>${navLink('/files', 'files', 'Files')}${navLink('/review', 'review', 'Review queue')}${navLink('/gold', 'gold', 'Gold accuracy')}${navLink('/dashboard', 'dashboard', 'Dashboard')}<a href="/queues">Queues</a></nav>
   <div class="spacer"></div>
   ${who(meta)}
   <button type="button" class="help-btn" id="help-btn" title="Keyboard shortcuts (?)">?</button>
