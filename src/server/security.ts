@@ -214,7 +214,10 @@ export function csrfProtection(secret: Buffer = randomBytes(32)): MiddlewareHand
     if (site && site !== 'same-origin' && site !== 'none')
       throw new HttpError(403, `cross-site request (${site})`);
     const origin = c.req.header('origin');
-    if (origin) {
+    // Under `Referrer-Policy: no-referrer` a browser's plain form post (sign-in, sign-out) says
+    // `Origin: null`; Sec-Fetch-Site, which no page can set, then vouches for it.
+    const opaqueSameOrigin = origin === 'null' && site === 'same-origin';
+    if (origin && !opaqueSameOrigin) {
       let originHost: string | null = null;
       try {
         originHost = new URL(origin).host;

@@ -232,12 +232,19 @@ describe.each(['sqlite', 'postgres'] as const)('users on %s', (dialect) => {
     const csrfCookie = /imr_csrf=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')?.[1];
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
     expect(csrfCookie && csrf).toBeTruthy();
-    const post = (path: string, fields: Record<string, string>, cookie: string) =>
+    const post = (
+      path: string,
+      fields: Record<string, string>,
+      cookie: string,
+      extra: Record<string, string> = {},
+    ) =>
       request(path, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...extra },
         body: new URLSearchParams(fields).toString(),
       });
+    // What Chromium sends for a plain form post under Referrer-Policy: no-referrer.
+    const formPost = { origin: 'null', 'sec-fetch-site': 'same-origin' };
     const jar = `imr_csrf=${csrfCookie}`;
     // Without the CSRF token: refused before the token is even looked at.
     expect((await post('/signin', { token: ann, next: '/review' }, jar)).status).toBe(403);
@@ -253,7 +260,12 @@ describe.each(['sqlite', 'postgres'] as const)('users on %s', (dialect) => {
     const offsite = await post('/signin', { _csrf: csrf!, token: ann, next: '//evil.example/' }, jar);
     expect(offsite.headers.get('location')).toBe('/');
 
-    const signed = await post('/signin', { _csrf: csrf!, token: ann, next: '/review' }, jar);
+    // An opaque origin is taken only when Sec-Fetch-Site vouches for it.
+    const opaque = await post('/signin', { _csrf: csrf!, token: ann, next: '/review' }, jar, {
+      origin: 'null',
+    });
+    expect(opaque.status).toBe(403);
+    const signed = await post('/signin', { _csrf: csrf!, token: ann, next: '/review' }, jar, formPost);
     expect(signed.status).toBe(303);
     expect(signed.headers.get('location')).toBe('/review');
     const setCookie = signed.headers.get('set-cookie') ?? '';
