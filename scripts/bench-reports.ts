@@ -1,5 +1,5 @@
 // npm run bench:reports -- [--items 100000] [--db sqlite|postgres] [--engine copy|store] [--runs 5]
-//   [--goal-ms 1000] [--query-goal-ms 2000] [--rebuild]
+//   [--goal-ms 1000] [--query-goal-ms 2000] [--rebuild] [--store FILE|URL]
 // Times every `imr report` on a database of --items generated items (realistic: the synthetic letters'
 // items and citations, re-dealt over many letters with dates spread over 2013-2019, varied specialties and
 // per-category uphold rates). Prints the median and max ms per report over --runs runs, and exits 1 when a
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     'goal-ms': { type: 'string', default: '1000' },
     rebuild: { type: 'boolean', default: false },
     engine: { type: 'string', default: 'copy' },
+    store: { type: 'string' },
     'query-goal-ms': { type: 'string', default: '2000' },
     seed: { type: 'string', default: '1' },
   },
@@ -443,7 +444,8 @@ async function database(): Promise<string> {
 
 // --- the benchmark -------------------------------------------------------------------------------------
 
-const url = await database();
+// --store: time an existing store (a real one, or a build kept from an earlier version of this script).
+const url = values.store ?? (await database());
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 // The analytics copy, as `imr report` finds it: beside a SQLite store, in the temp dir for PostgreSQL.

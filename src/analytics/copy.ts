@@ -6,17 +6,16 @@ import pg from 'pg';
 import { VIEW_SQL, viewSql } from '../records/report-rows.js';
 import { parseStoreUrl } from '../store/url.js';
 
-// The analytics copy: the analyst rows of the store (report_letters, report_items, report_citations and
-// the mismatches), copied into a DuckDB file that answers the views `letters`, `items`, `citations` and
-// `mismatches` column by column. It follows the store through `report_log` (one row per rebuild of a
-// letter's analyst rows, in commit order): a sync reads the letters changed since its last sequence
-// number and replaces their rows, so corrected values reach reports as soon as they are committed.
+// The analytics copy: the store's analyst views (`letters`, `items`, `citations`, `mismatches`,
+// `letter_specialties`), each copied into a DuckDB table of the same name, joined once and stored column
+// by column, so a report reads only the columns it groups by and joins nothing. It follows the store
+// through `report_log` (one row per rebuild of a letter's analyst rows, in commit order): a sync reads the
+// letters changed since its last sequence number and replaces their rows, so corrected values reach
+// reports as soon as they are committed.
 
-/** The store tables the views read (`{s}name` in their SQL), copied into the copy's schema `store`. */
-const TABLES: readonly string[] = [
-  ...new Set(Object.values(VIEW_SQL).flatMap((body) => [...body.matchAll(/\{s\}(\w+)/g)].map((m) => m[1]!))),
-];
-type Table = string;
+/** The views copied, each into a table of its name. */
+const TABLES = Object.keys(VIEW_SQL) as (keyof typeof VIEW_SQL)[];
+type Table = keyof typeof VIEW_SQL;
 
 type ColumnKind = 'bigint' | 'double' | 'boolean' | 'varchar';
 interface Column {
@@ -66,14 +65,16 @@ interface StoreReader {
 
 function sqliteReader(path: string): StoreReader {
   const db = new SqliteDatabase(path, { readonly: true, fileMustExist: true });
+  // The views as `imr query` on the store sees them (temporary: the machine tables use the same names).
+  for (const name of TABLES) db.exec(`create temp view ${name} as ${viewSql(name, 'main.')}`);
   // One snapshot for the whole sync: the log position and the rows agree.
   db.exec('begin');
   return {
     async columns() {
       const out = {} as Columns;
       for (const table of TABLES) {
-        const info = db.prepare(`pragma table_info(${table})`).all() as { name: string; type: string }[];
-        out[table] = info.map((c) => ({ name: c.name, kind: kindOf(c.type) }));
+        const columns = db.prepare(`select * from temp.${table}`).columns();
+        out[table] = columns.map((c) => ({ name: c.name, kind: kindOf(c.type ?? '') }));
       }
       return out;
     },
@@ -93,14 +94,14 @@ function sqliteReader(path: string): StoreReader {
         for (let i = 0; i < shas.length; i += SHA_BATCH) {
           const slice = shas.slice(i, i + SHA_BATCH);
           yield db
-            .prepare(`select ${list} from ${table} where sha256 in (${slice.map(() => '?').join(', ')})`)
+            .prepare(`select ${list} from temp.${table} where sha256 in (${slice.map(() => '?').join(', ')})`)
             .raw(true)
             .all(...slice) as unknown[][];
         }
         return;
       }
       let batch: unknown[][] = [];
-      for (const row of db.prepare(`select ${list} from ${table}`).raw(true).iterate()) {
+      for (const row of db.prepare(`select ${list} from temp.${table}`).raw(true).iterate()) {
         batch.push(row as unknown[]);
         if (batch.length === ROW_BATCH) {
           yield batch;
@@ -110,7 +111,7 @@ function sqliteReader(path: string): StoreReader {
       if (batch.length > 0) yield batch;
     },
     async letterCount() {
-      return Number(db.prepare('select count(*) from report_letters').pluck().get());
+      return Number(db.prepare('select count(*) from temp.letters').pluck().get());
     },
     async close() {
       db.exec('commit');
@@ -125,6 +126,7 @@ async function postgresReader(url: string): Promise<StoreReader> {
   await client.connect();
   // One snapshot for the whole sync: the log position and the rows agree.
   await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  // The analyst views are in schema analytics (named like the machine tables in public).
   await client.query('SET LOCAL search_path = public');
   const int = (v: unknown) => Number(v ?? 0);
   let cursors = 0;
@@ -132,7 +134,7 @@ async function postgresReader(url: string): Promise<StoreReader> {
     async columns() {
       const r = await client.query<{ table_name: Table; column_name: string; data_type: string }>(
         `select table_name, column_name, data_type from information_schema.columns
-         where table_schema = 'public' and table_name = any($1) order by table_name, ordinal_position`,
+         where table_schema = 'analytics' and table_name = any($1) order by table_name, ordinal_position`,
         [TABLES],
       );
       const out = Object.fromEntries(TABLES.map((t) => [t, [] as Column[]])) as Columns;
@@ -157,7 +159,7 @@ async function postgresReader(url: string): Promise<StoreReader> {
       if (shas) {
         for (let i = 0; i < shas.length; i += SHA_BATCH) {
           const r = await client.query({
-            text: `select ${list} from ${table} where sha256 = any($1)`,
+            text: `select ${list} from analytics.${table} where sha256 = any($1)`,
             values: [shas.slice(i, i + SHA_BATCH)],
             rowMode: 'array',
           });
@@ -166,7 +168,7 @@ async function postgresReader(url: string): Promise<StoreReader> {
         return;
       }
       const cursor = `imr_copy_${++cursors}`;
-      await client.query(`declare ${cursor} no scroll cursor for select ${list} from ${table}`);
+      await client.query(`declare ${cursor} no scroll cursor for select ${list} from analytics.${table}`);
       for (;;) {
         const r = await client.query({ text: `fetch ${ROW_BATCH} from ${cursor}`, rowMode: 'array' });
         if (r.rows.length === 0) break;
@@ -175,7 +177,7 @@ async function postgresReader(url: string): Promise<StoreReader> {
       await client.query(`close ${cursor}`);
     },
     async letterCount() {
-      return int((await client.query('select count(*) as n from report_letters')).rows[0]?.n);
+      return int((await client.query('select count(*) as n from analytics.letters')).rows[0]?.n);
     },
     async close() {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -210,7 +212,7 @@ async function appendRows(
   columns: readonly Column[],
   batches: AsyncIterable<unknown[][]>,
 ): Promise<number> {
-  const appender = await connection.createAppender(table, 'store');
+  const appender = await connection.createAppender(table, 'main');
   let n = 0;
   try {
     for await (const batch of batches) {
@@ -244,21 +246,19 @@ async function buildCopy(reader: StoreReader, path: string): Promise<number> {
   try {
     const c = await instance.connect();
     try {
-      await c.run('create schema store');
       for (const table of TABLES) {
         const cols = columnsOf(columns, table);
-        if (cols.length === 0) throw new Error(`the store has no table ${table} (is it migrated?)`);
+        if (cols.length === 0) throw new Error(`the store has no view ${table} (is it migrated?)`);
         await c.run(
-          `create table store.${table} (${cols.map((col) => `${quoteIdent(col.name)} ${DUCK_TYPE[col.kind]}`).join(', ')})`,
+          `create table main.${table} (${cols.map((col) => `${quoteIdent(col.name)} ${DUCK_TYPE[col.kind]}`).join(', ')})`,
         );
         await appendRows(c, table, cols, reader.rows(table, cols));
       }
-      for (const name of Object.keys(VIEW_SQL) as (keyof typeof VIEW_SQL)[]) {
-        await c.run(`create view main.${name} as ${viewSql(name, 'store.')}`);
-      }
-      await c.run('create table store.sync_state (seq BIGINT, signature VARCHAR, synced_at VARCHAR)');
+      // The copy's own bookkeeping, out of the analysts' schema.
+      await c.run('create schema imr');
+      await c.run('create table imr.sync_state (seq BIGINT, signature VARCHAR, synced_at VARCHAR)');
       await c.run(
-        `insert into store.sync_state values (${seq}, ${quoteLiteral(signatureOf(columns))}, ${quoteLiteral(new Date().toISOString())})`,
+        `insert into imr.sync_state values (${seq}, ${quoteLiteral(signatureOf(columns))}, ${quoteLiteral(new Date().toISOString())})`,
       );
       await c.run('checkpoint');
     } finally {
@@ -285,14 +285,14 @@ async function patchCopy(
         .slice(i, i + SHA_BATCH)
         .map(quoteLiteral)
         .join(', ');
-      for (const table of TABLES) await c.run(`delete from store.${table} where sha256 in (${list})`);
+      for (const table of TABLES) await c.run(`delete from main.${table} where sha256 in (${list})`);
     }
     for (const table of TABLES) {
       const cols = columnsOf(columns, table);
       await appendRows(c, table, cols, reader.rows(table, cols, shas));
     }
     await c.run(
-      `update store.sync_state set seq = ${last}, synced_at = ${quoteLiteral(new Date().toISOString())}`,
+      `update imr.sync_state set seq = ${last}, synced_at = ${quoteLiteral(new Date().toISOString())}`,
     );
     await c.run('commit');
   } catch (err) {
@@ -363,7 +363,7 @@ async function syncOnce(storeUrl: string, path: string, deadline: number): Promi
         if (!instance) throw new Error('unreadable copy');
         const c = await instance.connect();
         try {
-          const state = (await c.runAndReadAll('select seq, signature from store.sync_state')).getRowsJS()[0];
+          const state = (await c.runAndReadAll('select seq, signature from imr.sync_state')).getRowsJS()[0];
           const seq = Number(state?.[0] ?? -1);
           const columns = await reader.columns();
           const { shas, last } = await reader.changedSince(seq);

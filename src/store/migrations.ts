@@ -573,18 +573,19 @@ async function applyPending(db: Kysely<Database>, dialect: DialectName): Promise
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('applied_at', 'text', (c) => c.notNull())
     .execute();
-  const row = await db
-    .selectFrom('schema_version')
-    .select((eb) => eb.fn.max('version').as('version'))
-    .executeTakeFirst();
-  const current = Number(row?.version ?? 0);
+  const applied = new Set(
+    (await db.selectFrom('schema_version').select('version').execute()).map((r) => Number(r.version)),
+  );
+  const current = Math.max(0, ...applied);
   if (current > SCHEMA_VERSION) {
     throw new Error(
       `database schema is version ${current}, newer than this program (${SCHEMA_VERSION}): upgrade imr-pipeline`,
     );
   }
+  // Every version not yet recorded, in order, even one below the newest applied: migrations written
+  // side by side can land out of order, and a database migrated in between must still get the earlier one.
   for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
-    if (m.version <= current) continue;
+    if (applied.has(m.version)) continue;
     await m.up(db, dialect);
     await db
       .insertInto('schema_version')

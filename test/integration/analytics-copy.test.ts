@@ -111,10 +111,10 @@ describe.each(['sqlite', 'postgres'] as const)('analytics copy of a %s store', (
     await import('node:fs/promises').then((fs) => fs.writeFile(secret, 'a,b\n1,2\n'));
     const before = (await runQuery(url, 'select count(*) from items', undefined, [], copy)).rows;
     const refused = [
-      "insert into store.report_items (sha256, idx, description, decision) values ('x', 0, 'x', 'upheld')",
-      'delete from store.report_items',
-      "update store.report_items set decision = 'overturned'",
-      'drop view items',
+      "insert into items (sha256, idx, description, decision) values ('x', 0, 'x', 'upheld')",
+      'delete from items',
+      "update items set decision = 'overturned'",
+      'drop table items',
       'create table t (x integer)',
       `copy items to '${join(env.root, 'out.csv')}'`,
       `attach '${join(env.root, 'evil.duckdb')}' as evil`,

@@ -193,7 +193,15 @@ describe.each([{ make: sqliteBackend }, { make: postgresBackend }])('store', ({ 
       await store.migrate();
       const versions = await query('select version from schema_version order by version');
       expect(versions.map((v) => Number(v.version))).toEqual(MIGRATIONS.map((m) => m.version));
-      expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    });
+
+    it('applies a migration recorded below the newest one (written side by side, landed out of order)', async () => {
+      // As if version 6 had landed after 7 was applied here: its row is missing, later ones are present.
+      await query('delete from schema_version where version = 6');
+      await store.migrate();
+      const versions = await query('select version from schema_version order by version');
+      expect(versions.map((v) => Number(v.version))).toEqual(MIGRATIONS.map((m) => m.version));
     });
 
     it('registers new bytes, a duplicate file, and ignores the same path', async () => {
