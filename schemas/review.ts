@@ -22,7 +22,7 @@ export type FieldPath = z.infer<typeof FieldPath>;
 
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'not a sha256');
 
-/** Who did it: a short name typed by the reviewer (no accounts yet). */
+/** Who did it: the signed-in user's name, or (no users) a short name the reviewer typed. */
 export const Author = z.string().trim().min(1).max(80);
 
 /** A correction as requested (the machine value is looked up by the store, never trusted from a client). */

@@ -103,11 +103,16 @@ export async function startPipeline(
   early?: ExtractRuntime,
 ): Promise<Pipeline> {
   // Before anything starts: a server reachable from other machines without a token is never started.
-  const unsafe = parts.server ? unsafeBindReason(config.server) : null;
-  if (unsafe) throw new Error(unsafe);
   const redis = await ensureRedis(config.redisUrl, logger);
   const store = createStore(config.databaseUrl);
   await store.migrate();
+  // Before the server starts: one reachable from other machines needs users or a token (users are
+  // known once the store is open).
+  const unsafe = parts.server ? unsafeBindReason(config.server, await store.users.any()) : null;
+  if (unsafe) {
+    await store.close();
+    throw new Error(unsafe);
+  }
   await sweepExportTemps(config.exportDir, logger);
   const connection = redisConnection(redis.url);
   const queues = new Queues(connection, config.queuePrefix);

@@ -50,7 +50,10 @@ export async function runRetry(argv: string[], cli: Cli): Promise<number> {
   }
   const connection = redisConnection(config.redisUrl);
   const queues = new Queues(connection, config.queuePrefix);
-  const logger = cli.env.LOG_LEVEL ? createLogger('imr-retry') : silentLogger();
+  // Quiet unless LOG_LEVEL asks (its report is the lines below), as imr ingest.
+  const logger = config.logLevel
+    ? createLogger('imr-retry', { level: config.logLevel, format: config.logFormat })
+    : silentLogger();
   try {
     return await withStore(cli, async (store) => {
       const shas = values.failed ? await store.intake.failedSha256s(values.code) : positionals;

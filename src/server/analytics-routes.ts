@@ -149,7 +149,13 @@ export function registerAnalyticsRoutes(app: Hono<AppEnv>, deps: AnalyticsRouteD
     );
     return c.html(
       dashboardPage(
-        { title: 'Dashboard', kind: 'dashboard', nav: 'dashboard', csrfToken: c.get('csrfToken') ?? '' },
+        {
+          title: 'Dashboard',
+          kind: 'dashboard',
+          nav: 'dashboard',
+          csrfToken: c.get('csrfToken') ?? '',
+          user: c.get('user') ?? null,
+        },
         { filter, data, offset, pageSize: DASHBOARD_PAGE_SIZE },
       ),
     );

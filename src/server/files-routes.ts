@@ -49,6 +49,7 @@ export function registerFilesRoutes(app: Hono<AppEnv>, deps: FilesRouteDeps): vo
       kind: 'files' as const,
       nav: 'files' as const,
       csrfToken: c.get('csrfToken') ?? '',
+      user: c.get('user') ?? null,
     };
     return c.html(filesPage(meta, files, state, retried));
   });

@@ -38,11 +38,15 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** Why the server must not start with this binding, or null when it may. */
-export function unsafeBindReason(server: { host: string; token?: string | undefined }): string | null {
-  if (isLoopbackHost(server.host) || server.token) return null;
+export function unsafeBindReason(
+  server: { host: string; token?: string | undefined },
+  hasUsers = false,
+): string | null {
+  // With users, every request needs one of their tokens (see `authenticate`): the binding is safe.
+  if (isLoopbackHost(server.host) || server.token || hasUsers) return null;
   return (
     `refusing to start the web server on ${server.host}: a non-loopback address needs an access token. ` +
-    'Set IMR_TOKEN (at least 16 characters, e.g. IMR_TOKEN=$(openssl rand -hex 32)) and open ' +
+    'Add users (imr users add NAME --role reviewer|analyst), or set IMR_TOKEN (at least 16 characters, e.g. IMR_TOKEN=$(openssl rand -hex 32)) and open ' +
     '/?token=<IMR_TOKEN> once in the browser, or bind to 127.0.0.1 (IMR_HOST).'
   );
 }
