@@ -105,20 +105,8 @@ export const REPORTS: Record<string, ReportDef> = {
   'by-guideline': rateReport(
     ['party', 'family', 'chapter'],
     // An item citing the same family and chapter twice (two sections, two "other" sources) is still one
-    // item: only the first such citation counts. Each engine gets the form it runs fast: on SQLite a
-    // probe of report_citations_family_idx, on PostgreSQL a window over the sorted rows, on DuckDB a
-    // hashed DISTINCT (no sort of millions of rows).
-    (ctx) =>
-      ctx.dialect === 'duckdb'
-        ? `(select distinct sha256, item_idx, party, family, chapter, decision from citations ` +
-          `where 1 = 1 ${ctx.where}) as c`
-        : ctx.dialect === 'postgres'
-          ? `(select party, family, chapter, decision, row_number() over ` +
-            `(partition by sha256, item_idx, party, family, chapter) as n ` +
-            `from citations where 1 = 1 ${ctx.where}) as c where n = 1`
-          : `citations c where (c.idx = 0 or not exists (select 1 from citations d where d.sha256 = c.sha256 ` +
-            `and d.item_idx = c.item_idx and d.party = c.party and d.family = c.family ` +
-            `and coalesce(d.chapter, '') = coalesce(c.chapter, '') and d.idx < c.idx)) ${ctx.where}`,
+    // item: only the first such citation counts (first_of_family, decided when the rows are written).
+    (ctx) => `citations where first_of_family = 1 ${ctx.where}`,
     'uphold rate of the items citing each guideline family and chapter, per party',
   ),
   'top-items': {

@@ -61,6 +61,11 @@ export interface ReportCitationRow {
   pages: string | null;
   family: string;
   chapter: string | null;
+  /**
+   * 1 for the first citation of its item and party with this family and chapter, else 0: an item citing
+   * one chapter twice counts once in `by-guideline`, decided here once rather than by every report.
+   */
+  first_of_family: number;
 }
 
 /** One canonical specialty of a letter's reviewer (position 0 is the primary one). */
@@ -107,6 +112,7 @@ export function reportRows(
     ] as const;
     for (const [party, guideline] of parties) {
       const list = guideline?.citations ?? [];
+      const seen = new Set<string>();
       // "did not cite any medical evidence" (or nothing read) counts as family "none", so it shows in reports.
       if (list.length === 0) {
         citations.push({
@@ -119,10 +125,14 @@ export function reportRows(
           pages: null,
           family: 'none',
           chapter: null,
+          first_of_family: 1,
         });
       }
       list.forEach((cit, i) => {
         const f = citationFamily(cit.source);
+        const key = `${f.family}\u0000${f.chapter ?? ''}`;
+        const first = !seen.has(key);
+        seen.add(key);
         citations.push({
           sha256: record.sha256,
           item_idx: idx,
@@ -133,6 +143,7 @@ export function reportRows(
           pages: cit.pages,
           family: f.family,
           chapter: f.chapter,
+          first_of_family: first ? 1 : 0,
         });
       });
     }
@@ -189,6 +200,7 @@ export const VIEW_SQL: Record<
     'from {s}report_items i join {s}report_letters l on l.sha256 = i.sha256',
   citations:
     'select c.sha256, c.item_idx, c.party, c.idx, c.source, c.sections, c.pages, c.family, c.chapter, ' +
+    'c.first_of_family, ' +
     'i.decision, i.category, i.drug_class, l.decision_date, l.reviewer_specialty, l.primary_specialty, ' +
     'l.case_number ' +
     'from {s}report_citations c join {s}report_items i on i.sha256 = c.sha256 and i.idx = c.item_idx ' +

@@ -389,7 +389,7 @@ async function createAnalystViews(db: Kysely<Database>, dialect: DialectName): P
  * the corrected printed value, with this program's vocabulary: the same values a rebuild of the rows gives
  * (one update per distinct printed value, not per letter). The stored records themselves keep no canonical
  * names until reprocessed; they are derived on read (codec.ts). Letters without analyst rows yet (a store
- * older than v3) get all their rows built.
+ * older than v3) get them after the last migration (`buildMissingReportRows`).
  */
 async function canonicalSpecialties(db: Kysely<Database>, dialect: DialectName): Promise<void> {
   const s = db.schema;
@@ -410,7 +410,6 @@ async function canonicalSpecialties(db: Kysely<Database>, dialect: DialectName):
     .on('report_letter_specialties')
     .columns(['specialty', 'sha256'])
     .execute();
-  await createAnalystViews(db, dialect);
   const printed = await db
     .selectFrom('report_letters')
     .select('reviewer_specialty')
@@ -450,6 +449,13 @@ async function canonicalSpecialties(db: Kysely<Database>, dialect: DialectName):
         .execute();
     }
   }
+}
+
+/**
+ * Letters stored before the analyst rows existed (a store older than v3) get them, built by this
+ * program once every migration has run (the rows' columns are the newest schema's).
+ */
+async function buildMissingReportRows(db: Kysely<Database>, dialect: DialectName): Promise<void> {
   const missing = await db
     .selectFrom('letters as l')
     .leftJoin('report_letters as r', 'r.sha256', 'l.sha256')
@@ -542,12 +548,35 @@ end
 $imr$`,
     )
     .execute(db);
+  // The views themselves are made after the last migration (afterMigrations); the schema is made here.
+  await sql`create schema if not exists analytics`.execute(db);
   await sql.raw(`grant usage on schema analytics to ${ANALYST_ROLE}`).execute(db);
   await sql.raw(`grant select on all tables in schema analytics to ${ANALYST_ROLE}`).execute(db);
   // Views made again later (createAnalystViews drops and creates them) by this user keep the grant.
   await sql
     .raw(`alter default privileges in schema analytics grant select on tables to ${ANALYST_ROLE}`)
     .execute(db);
+}
+
+/**
+ * `report_citations.first_of_family`: 1 for the first citation of its item and party with that family
+ * and chapter (see report-rows.ts), so `by-guideline` counts an item once per chapter with a plain filter
+ * on every engine instead of a window or a probe per row. Backfilled here for the rows already stored.
+ */
+async function citationFirsts(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  if (!(await hasColumn(db, dialect, 'report_citations', 'first_of_family'))) {
+    await db.schema
+      .alterTable('report_citations')
+      .addColumn('first_of_family', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+  }
+  await sql`update report_citations set first_of_family = 0 where exists (
+      select 1 from report_citations d where d.sha256 = report_citations.sha256
+      and d.item_idx = report_citations.item_idx and d.party = report_citations.party
+      and d.family = report_citations.family
+      and coalesce(d.chapter, '') = coalesce(report_citations.chapter, '') and d.idx < report_citations.idx)`.execute(
+    db,
+  );
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -560,12 +589,13 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'canonical specialties', up: canonicalSpecialties },
   { version: 8, name: 'analyst role', up: analystRole },
   { version: 9, name: 'users', up: users },
+  { version: 10, name: 'citation firsts', up: citationFirsts },
 ];
 
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 
-async function applyPending(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+async function applyPending(db: Kysely<Database>, dialect: DialectName): Promise<number> {
   await db.schema
     .createTable('schema_version')
     .ifNotExists()
@@ -584,6 +614,7 @@ async function applyPending(db: Kysely<Database>, dialect: DialectName): Promise
   }
   // Every version not yet recorded, in order, even one below the newest applied: migrations written
   // side by side can land out of order, and a database migrated in between must still get the earlier one.
+  let ran = 0;
   for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
     await m.up(db, dialect);
@@ -591,7 +622,9 @@ async function applyPending(db: Kysely<Database>, dialect: DialectName): Promise
       .insertInto('schema_version')
       .values({ version: m.version, name: m.name, applied_at: new Date().toISOString() })
       .execute();
+    ran++;
   }
+  return ran;
 }
 
 /**
@@ -604,5 +637,24 @@ export async function migrateSchema(trx: Kysely<Database>, dialect: DialectName)
   if (dialect === 'postgres') {
     await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(trx);
   }
-  await applyPending(trx, dialect);
+  if ((await applyPending(trx, dialect)) > 0) await afterMigrations(trx, dialect);
+}
+
+/**
+ * What follows any migration, with this program's definitions once the schema is the newest: the
+ * analyst views made again (PostgreSQL) and granted to the analyst role when it exists, and analyst rows
+ * for letters that have none.
+ */
+async function afterMigrations(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  await createAnalystViews(db, dialect);
+  if (dialect === 'postgres') {
+    const role = await sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_roles where rolname = ${ANALYST_ROLE}`.execute(db);
+    if ((role.rows[0]?.n ?? 0) > 0) {
+      await sql.raw(`grant usage on schema analytics to ${ANALYST_ROLE}`).execute(db);
+      await sql.raw(`grant select on all tables in schema analytics to ${ANALYST_ROLE}`).execute(db);
+    }
+  }
+  await buildMissingReportRows(db, dialect);
 }

@@ -286,7 +286,7 @@ describe.each(['sqlite', 'postgres'] as const)('QA review on %s', (dialect) => {
         await Promise.all([upgraded.migrate(), upgraded.migrate()]);
         await upgraded.migrate();
         const versions = await raw(otherUrl, 'select version from schema_version order by version');
-        expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
         expect(await upgraded.listCorrections('c'.repeat(64))).toEqual([
           expect.objectContaining({
             field: 'caseNumber',
