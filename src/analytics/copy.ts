@@ -221,7 +221,7 @@ async function appendRows(
         appender.endRow();
       }
       n += batch.length;
-      appender.flushSync();
+      // No flush per batch: closeSync flushes once (a flush per 20,000 rows cost a third of a build).
     }
   } finally {
     appender.closeSync();
