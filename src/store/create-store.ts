@@ -17,6 +17,7 @@ import {
   documentRow,
   fileRow,
   letterColumns,
+  newDocumentRow,
   now,
   recordRows,
   textSourceOf,
@@ -48,22 +49,15 @@ class KyselyStore extends ReviewStore implements Store {
       const at = now();
       const inserted = await db
         .insertInto('documents')
-        .values({
-          sha256: input.sha256,
-          file_name: basename(input.path),
-          status: 'queued',
-          error_code: null,
-          error_message: null,
-          bytes: input.bytes.byteLength,
-          pages: null,
-          text_source: null,
-          layout: null,
-          parser_version: null,
-          priority: input.priority ?? 0,
-          ocr_pages: null,
-          created_at: at,
-          updated_at: at,
-        })
+        .values(
+          newDocumentRow({
+            sha256: input.sha256,
+            fileName: basename(input.path),
+            bytes: input.bytes.byteLength,
+            priority: input.priority,
+            at,
+          }),
+        )
         .onConflict((oc) => oc.column('sha256').doNothing())
         .returningAll()
         .executeTakeFirst();

@@ -10,7 +10,7 @@ import {
 import type { ExtractError } from '../../schemas/letter.js';
 import type { Database, DialectName } from './db.js';
 import { logReportChange } from './report.js';
-import { asBuffer, documentRow, now, toBool } from './rows.js';
+import { asBuffer, documentRow, newDocumentRow, now, toBool } from './rows.js';
 
 export interface RegisterInput {
   sha256: string;
@@ -86,22 +86,16 @@ export class FilesStore implements Intake {
         const replaced = await this.replaceFailedAt(db, input.path, input.sha256);
         const row = await db
           .insertInto('documents')
-          .values({
-            sha256: input.sha256,
-            file_name: basename(input.path),
-            status: input.error ? 'failed' : 'queued',
-            error_code: input.error?.code ?? null,
-            error_message: input.error?.message ?? null,
-            bytes: input.size,
-            pages: null,
-            text_source: null,
-            layout: null,
-            parser_version: null,
-            priority: input.priority ?? 0,
-            ocr_pages: null,
-            created_at: at,
-            updated_at: at,
-          })
+          .values(
+            newDocumentRow({
+              sha256: input.sha256,
+              fileName: basename(input.path),
+              bytes: input.size,
+              priority: input.priority,
+              error: input.error,
+              at,
+            }),
+          )
           .returningAll()
           .executeTakeFirstOrThrow();
         if (input.bytes) {

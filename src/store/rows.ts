@@ -25,6 +25,33 @@ export const now = () => new Date().toISOString();
 
 export const toBool = (v: boolean | number): boolean => v === true || v === 1;
 
+/** A document's row as registered: queued, or failed at intake with its error. */
+export function newDocumentRow(input: {
+  sha256: string;
+  fileName: string;
+  bytes: number;
+  priority: number | undefined;
+  error?: { code: string; message: string } | null | undefined;
+  at: string;
+}): Insertable<DocumentsTable> {
+  return {
+    sha256: input.sha256,
+    file_name: input.fileName,
+    status: input.error ? 'failed' : 'queued',
+    error_code: input.error?.code ?? null,
+    error_message: input.error?.message ?? null,
+    bytes: input.bytes,
+    pages: null,
+    text_source: null,
+    layout: null,
+    parser_version: null,
+    priority: input.priority ?? 0,
+    ocr_pages: null,
+    created_at: input.at,
+    updated_at: input.at,
+  };
+}
+
 export function toBytes(data: Uint8Array): Uint8Array {
   return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
 }
