@@ -254,11 +254,11 @@ async function buildCopy(reader: StoreReader, path: string): Promise<number> {
         );
         await appendRows(c, table, cols, reader.rows(table, cols));
       }
-      // The copy's own bookkeeping, out of the analysts' schema.
-      await c.run('create schema imr');
-      await c.run('create table imr.sync_state (seq BIGINT, signature VARCHAR, synced_at VARCHAR)');
+      // The copy's own bookkeeping. Not in a schema of its own: DuckDB names the database after its file
+      // (imr.analytics.duckdb is catalog "imr"), and a schema of that name would be ambiguous.
+      await c.run('create table main._imr_sync_state (seq BIGINT, signature VARCHAR, synced_at VARCHAR)');
       await c.run(
-        `insert into imr.sync_state values (${seq}, ${quoteLiteral(signatureOf(columns))}, ${quoteLiteral(new Date().toISOString())})`,
+        `insert into main._imr_sync_state values (${seq}, ${quoteLiteral(signatureOf(columns))}, ${quoteLiteral(new Date().toISOString())})`,
       );
       await c.run('checkpoint');
     } finally {
@@ -292,7 +292,7 @@ async function patchCopy(
       await appendRows(c, table, cols, reader.rows(table, cols, shas));
     }
     await c.run(
-      `update imr.sync_state set seq = ${last}, synced_at = ${quoteLiteral(new Date().toISOString())}`,
+      `update main._imr_sync_state set seq = ${last}, synced_at = ${quoteLiteral(new Date().toISOString())}`,
     );
     await c.run('commit');
   } catch (err) {
@@ -363,7 +363,9 @@ async function syncOnce(storeUrl: string, path: string, deadline: number): Promi
         if (!instance) throw new Error('unreadable copy');
         const c = await instance.connect();
         try {
-          const state = (await c.runAndReadAll('select seq, signature from imr.sync_state')).getRowsJS()[0];
+          const state = (
+            await c.runAndReadAll('select seq, signature from main._imr_sync_state')
+          ).getRowsJS()[0];
           const seq = Number(state?.[0] ?? -1);
           const columns = await reader.columns();
           const { shas, last } = await reader.changedSince(seq);

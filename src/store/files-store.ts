@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   type DocStatus,
   type DocumentRow,
@@ -61,6 +61,9 @@ export interface Intake {
 
 const IN_PROGRESS: readonly DocStatus[] = ['extracting', 'extracted', 'parsed'];
 
+/** First key of the PostgreSQL advisory locks that serialise registering one sha256 ("IMRF"). */
+const REGISTER_LOCK_CLASS = 0x494d5246;
+
 type Write = <T>(fn: (db: Kysely<Database>) => Promise<T>) => Promise<T>;
 
 export class FilesStore implements Intake {
@@ -77,6 +80,13 @@ export class FilesStore implements Intake {
   register(input: RegisterInput): Promise<Registered> {
     return this.write(async (db) => {
       const at = now();
+      if (this.dialect === 'postgres') {
+        // Two machines taking in the same bytes at once: the second waits for the first's commit and then
+        // finds its document, rather than failing on the primary key (SQLite's write lock does the same).
+        await sql`select pg_advisory_xact_lock(${sql.lit(REGISTER_LOCK_CLASS)}, hashtext(${input.sha256}))`.execute(
+          db,
+        );
+      }
       const existing = await db
         .selectFrom('documents')
         .selectAll()

@@ -366,6 +366,8 @@ const STATUS_TEXT = [
   '  done               3',
   '  needs_review       1',
   '  failed             1',
+  // Failures by code (the one failed letter's).
+  '    unknown_layout     1',
   'queue extract  waiting 2, backfill 0, active 0, delayed 0, failed 0',
   'queue ocr      waiting 0, backfill 0, active 0, delayed 0, failed 0',
   'queue parse    waiting 0, backfill 0, active 0, delayed 1, failed 0',
